@@ -1,0 +1,81 @@
+"""The engine's interface and the dispatch by content type.
+
+Each format module exposes `mark(original: bytes, stamp) -> bytes` and
+`read(candidate: bytes, original: bytes, candidates) -> list[Finding]`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Sequence
+
+from .codeword import Codeword
+
+
+class WatermarkError(Exception):
+    """The input cannot be marked or read (malformed, truncated, encrypted, too large)."""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    codeword: Codeword
+    recipient: str
+    tracking_number: str
+    issued: date
+    portal_url: str
+    image_stamp: str = "corner"        # "corner" or "tiled"
+    row_order_free: bool = False       # a release may say row order carries no meaning
+    content_marks: bool = False        # opt-in marks that change a record's values
+    wrap: bool = False                 # force the ZIP-with-receipt wrapper
+
+    @property
+    def code(self) -> str:
+        return self.codeword.text
+
+    @property
+    def footer(self) -> str:
+        return (f"Released to {self.recipient} \u00b7 request {self.tracking_number} \u00b7 "
+                f"code {self.code} \u00b7 {self.issued.isoformat()} \u00b7 {self.portal_url}")
+
+
+@dataclass
+class Finding:
+    codeword: Codeword
+    marks: list[str] = field(default_factory=list)     # which mechanisms verified it
+    bit_errors: int = 0
+    false_match_probability: float = 0.0
+    evidence: list[str] = field(default_factory=list)  # plain-words lines
+
+
+def _module(content_type: str):
+    from . import image, package, pdf, tabular, text  # noqa: F401  (lazy: heavy imports)
+    table = {
+        "application/pdf": pdf,
+        "image/jpeg": image, "image/png": image, "image/tiff": image, "image/webp": image,
+        "text/csv": tabular,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": tabular,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": tabular,
+        "text/plain": text,
+    }
+    return table.get(content_type.split(";")[0].strip().lower(), package)
+
+
+def supported(content_type: str) -> str:
+    """Name of the format module that marks this type ("package" means the ZIP wrapper)."""
+    return _module(content_type).__name__.rsplit(".", 1)[-1]
+
+
+def mark(original: bytes, content_type: str, stamp: Stamp) -> bytes:
+    from . import package
+    module = package if stamp.wrap else _module(content_type)
+    return module.mark(original, stamp)
+
+
+def read(candidate: bytes, original: bytes, content_type: str,
+         candidates: Sequence[Codeword] = ()) -> list[Finding]:
+    """Findings in candidate, each a codeword that verified; empty when none did."""
+    from . import package
+    findings = _module(content_type).read(candidate, original, candidates)
+    if not findings and _module(content_type) is not package:
+        findings = package.read(candidate, original, candidates)
+    return findings
