@@ -1,0 +1,97 @@
+"""The one place that reads configuration.
+
+Layers, each overriding the one before: the defaults in config/defaults.py,
+PORTAL_* environment variables, then `portal.cfg` in the instance folder,
+then the test configuration passed to create_app().
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import defaults
+
+_INT = {"MAX_CONTENT_LENGTH", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS", "PASSWORD_MIN_LENGTH",
+        "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS"}
+_BOOL = {"HTTPS"}
+
+
+def _defaults() -> dict[str, Any]:
+    return {k: getattr(defaults, k) for k in dir(defaults) if k.isupper()}
+
+
+def _from_environ(environ: Mapping[str, str], known: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith("PORTAL_"):
+            continue
+        key = name[len("PORTAL_"):]
+        if key not in known:
+            continue
+        if key in _INT:
+            out[key] = int(raw)
+        elif key in _BOOL:
+            out[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        else:
+            out[key] = raw
+    return out
+
+
+def _from_instance(instance: Path) -> dict[str, Any]:
+    path = instance / "portal.cfg"
+    if not path.exists():
+        return {}
+    scope: dict[str, Any] = {}
+    exec(compile(path.read_text(), str(path), "exec"), scope)  # trusted: the operator's file
+    return {k: v for k, v in scope.items() if k.isupper()}
+
+
+def _instance_secret(instance: Path, name: str) -> str:
+    """A secret generated once and kept in the instance folder (mode 0600)."""
+    path = instance / name
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
+         environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    cfg = _defaults()
+    cfg.update(_from_environ(os.environ if environ is None else environ, set(cfg)))
+    cfg.update(_from_instance(instance))
+    if test_config:
+        cfg.update(test_config)
+
+    if not cfg["DATABASE_URL"]:
+        cfg["DATABASE_URL"] = f"sqlite:///{instance / 'portal.db'}"
+    if not cfg["STORAGE_DIR"]:
+        cfg["STORAGE_DIR"] = str(instance / "files")
+    if not cfg["SECRET_KEY"]:
+        cfg["SECRET_KEY"] = _instance_secret(instance, "secret_key")
+    if not cfg["WATERMARK_KEY"]:
+        cfg["WATERMARK_KEY"] = _instance_secret(instance, "watermark_key")
+    cfg.setdefault("OUTBOX_DIR", str(instance / "outbox"))
+    cfg["BASE_URL"] = cfg["BASE_URL"].rstrip("/")
+
+    # Flask and extension settings derived from ours.
+    cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]
+    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(cfg["DATABASE_URL"]))
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg["SESSION_COOKIE_SECURE"] = bool(cfg["HTTPS"])
+    cfg["WTF_CSRF_TIME_LIMIT"] = None  # bound to the session instead, which has its own timeouts
+    return cfg
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}

@@ -1,0 +1,33 @@
+"""Built-in defaults. Environment variables (PORTAL_*) and the instance folder override them."""
+
+DATABASE_URL = None            # None: SQLite file portal.db in the instance folder
+STORAGE = "local"
+STORAGE_DIR = None             # None: files/ in the instance folder
+S3_BUCKET = None
+S3_ENDPOINT_URL = None
+S3_REGION = "us-east-1"
+SECRET_KEY = None              # None: generated once into the instance folder
+WATERMARK_KEY = None           # None: generated once into the instance folder
+SMTP_URL = None                # None: mail is written to outbox/ in the instance folder
+MAIL_FROM = "Records Portal <records@localhost>"
+BASE_URL = "http://127.0.0.1:5000"
+AGENCY_NAME = "City of Example"
+AGENCY_TIMEZONE = "America/Los_Angeles"
+HTTPS = False                  # True: session cookies are marked Secure
+
+# Accounts
+PASSWORD_MIN_LENGTH = 10
+VERIFY_TOKEN_MAX_AGE = 3 * 24 * 3600
+RESET_TOKEN_MAX_AGE = 3600
+SESSION_IDLE_MINUTES = 60
+SESSION_ABSOLUTE_HOURS = 12
+LOGIN_LIMIT = (5, 900)         # attempts per account per window (seconds)
+LOGIN_IP_LIMIT = (30, 900)     # attempts per address per window
+RESET_LIMIT = (3, 3600)        # reset e-mails per address per window
+
+# Mail retries: attempts, then the failure stays visible to admins
+MAIL_MAX_ATTEMPTS = 8
+MAIL_RETRY_SECONDS = 60
+
+# Uploads
+MAX_CONTENT_LENGTH = 2 * 1024 ** 3

@@ -1,0 +1,43 @@
+"""A public-records request portal with tracked disclosures."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+
+import config
+
+
+def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.config.from_mapping(config.load(app.instance_path, test_config))
+
+    from . import models  # noqa: F401  (every model registered before migrations look)
+    from .extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR") or _migrations_dir()))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from .core import web
+    web.install(app)
+
+    from .api import bp as api_bp
+    from .audit.views import bp as audit_bp
+    from .auth.admin_views import bp as admin_bp
+    from .auth.views import bp as auth_bp, install_login
+    from .core.views import bp as core_bp
+    install_login(app)
+    for bp in (core_bp, auth_bp, admin_bp, audit_bp, api_bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
+
+    from .cli import register as register_cli
+    register_cli(app)
+    return app
+
+
+def _migrations_dir():
+    from pathlib import Path
+    return Path(__file__).resolve().parent.parent / "migrations"

@@ -1,0 +1,3 @@
+from .services import record, verify
+
+__all__ = ["record", "verify"]

@@ -1,0 +1,113 @@
+"""Command line: `flask --app wsgi ...` (see shared/API.md). One transaction per command."""
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .core.errors import PortalError
+from .extensions import db
+
+
+def _fail(err: PortalError):
+    db.session.rollback()
+    raise click.ClickException(err.message)
+
+
+departments = AppGroup("departments", help="Manage departments.")
+users = AppGroup("users", help="Manage accounts.")
+tokens = AppGroup("tokens", help="Manage personal API tokens.")
+audit_cli = AppGroup("audit", help="The audit chain.")
+
+
+@departments.command("create")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@click.option("--law", default="foia", type=click.Choice(["foia", "cpra", "foil"]), show_default=True)
+def departments_create(slug, name, law):
+    from .auth.services import create_department
+    try:
+        dept = create_department("cli", slug=slug, name=name, law=law)
+    except PortalError as err:
+        _fail(err)
+    db.session.commit()
+    click.echo(f"department {dept.slug} created (id {dept.id})")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["requester", "staff", "admin"]))
+@click.option("--department", "department_slug", default=None)
+@click.option("--password", required=True)
+def users_create(email, name, role, department_slug, password):
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from .auth.models import Department, Role
+    from .auth.services import create_user
+    department = None
+    if department_slug:
+        department = db.session.scalar(sa.select(Department).where(Department.slug == department_slug))
+        if department is None:
+            raise click.ClickException(f"no department {department_slug!r}")
+    try:
+        user = create_user("cli", email=email, name=name, password=password, role=Role(role),
+                           department=department, verified=True,
+                           min_password=current_app.config["PASSWORD_MIN_LENGTH"])
+    except PortalError as err:
+        _fail(err)
+    db.session.commit()
+    click.echo(f"user {user.email} created (id {user.id}, {user.role.value})")
+
+
+@tokens.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="CLI token", show_default=True)
+def tokens_create(email, name):
+    from .auth.services import create_token, find_user
+    user = find_user(email)
+    if user is None or not user.active:
+        raise click.ClickException(f"no active account {email!r}")
+    _, secret = create_token(user, user, name)
+    db.session.commit()
+    click.echo(f"token for {user.email}; it is shown once:")
+    click.echo(secret)
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    from .audit import verify
+    count, broken = verify()
+    if broken is not None:
+        click.echo(f"BROKEN: {broken} ({count} entries before it are intact)", err=True)
+        sys.exit(1)
+    click.echo(f"audit chain intact: {count} entries")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    from .seed import seed_demo as run
+    for line in run():
+        click.echo(line)
+    db.session.commit()
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run what is due, then exit.")
+@click.option("--interval", default=5.0, show_default=True)
+def worker(once, interval):
+    from .worker import run_once
+    while True:
+        run_once()
+        if once:
+            return
+        time.sleep(interval)
+
+
+def register(app: Flask) -> None:
+    for cmd in (departments, users, tokens, audit_cli, seed_demo, worker):
+        app.cli.add_command(cmd)

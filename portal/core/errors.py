@@ -1,0 +1,58 @@
+"""Errors a user can cause. Views and the API turn them into messages and statuses."""
+from __future__ import annotations
+
+
+class PortalError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None, **extra):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.extra = extra
+
+
+class Invalid(PortalError):
+    status, code = 400, "invalid"
+
+
+class Unauthorized(PortalError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(PortalError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(PortalError):
+    status, code = 404, "not_found"
+
+
+class Conflict(PortalError):
+    status, code = 409, "conflict"
+
+
+class Gone(PortalError):
+    status, code = 410, "gone"
+
+
+class TooLarge(PortalError):
+    status, code = 413, "too_large"
+
+
+class UnsupportedType(PortalError):
+    status, code = 415, "unsupported_type"
+
+
+class Unprocessable(PortalError):
+    status, code = 422, "unprocessable"
+
+
+class TooManyAttempts(PortalError):
+    status, code = 429, "too_many_attempts"
+
+    def __init__(self, message: str = "Too many attempts. Please wait a few minutes and try again.",
+                 retry_after: int = 60, **kw):
+        super().__init__(message, **kw)
+        self.retry_after = retry_after

@@ -1,0 +1,99 @@
+"""Per-request plumbing: one transaction per request, mail after commit, errors, headers."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from .. import mail
+from ..extensions import db
+from .errors import PortalError, TooManyAttempts
+
+log = logging.getLogger(__name__)
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, fields=None, extra=None, headers=None):
+    if wants_json():
+        body = {"error": {"code": code, "message": message}}
+        if fields:
+            body["error"]["fields"] = fields
+        if extra:
+            body["error"].update(extra)
+        resp = jsonify(body)
+    else:
+        resp = make_response(render_template("error.html", status=status, message=message))
+    resp.status_code = status
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def install(app: Flask) -> None:
+    @app.after_request
+    def commit(response):
+        if g.pop("rolled_back", False) or response.status_code >= 500:
+            db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("commit failed")
+            return error_response(503, "unavailable",
+                                  "The change could not be saved. Nothing was changed; please try again.")
+        mail.deliver_pending_after_commit()
+        return response
+
+    @app.after_request
+    def headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            h.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.teardown_request
+    def cleanup(exc):
+        if exc is not None:
+            db.session.rollback()
+
+    @app.errorhandler(PortalError)
+    def portal_error(err: PortalError):
+        db.session.rollback()
+        g.rolled_back = True
+        headers = {"Retry-After": str(err.retry_after)} if isinstance(err, TooManyAttempts) else None
+        return error_response(err.status, err.code, err.message, err.fields, err.extra, headers)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        db.session.rollback()
+        g.rolled_back = True
+        code = (err.name or "error").lower().replace(" ", "_")
+        message = {
+            400: "The request could not be understood.",
+            404: "There is nothing here, or you may not see it.",
+            405: "That action is not possible here.",
+            413: "The upload is larger than the portal accepts.",
+        }.get(err.code or 500, err.description or "Something went wrong.")
+        if getattr(err, "description", None) and err.code == 400 and "CSRF" in str(err.description):
+            message = "The form expired or was sent from elsewhere. Please reload the page and try again."
+            code = "csrf"
+        return error_response(err.code or 500, code, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        db.session.rollback()
+        g.rolled_back = True
+        log.exception("unhandled error")
+        return error_response(500, "internal", "Something went wrong on our side. Nothing was changed.")

@@ -1,0 +1,5 @@
+"""Imports every model so metadata is complete (migrations, create_all)."""
+from .audit.models import AuditEntry, AuditHead  # noqa: F401
+from .auth.models import ApiToken, Department, User, UserSession  # noqa: F401
+from .core.ratelimit import RateHit  # noqa: F401
+from .mail.models import OutgoingMail  # noqa: F401

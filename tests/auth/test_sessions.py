@@ -1,0 +1,139 @@
+import sqlalchemy as sa
+
+from portal.auth import services
+from portal.auth.models import Role, UserSession
+from portal.extensions import db
+from tests import factories as f
+
+
+def test_login_and_logout(client, ctx):
+    u = f.user()
+    r = f.login(client, u.email)
+    assert r.status_code == 302
+    assert client.get("/account").status_code == 200
+    r = f.post_form(client, "/account", "/logout", {})
+    assert r.status_code == 302
+    assert client.get("/account").status_code == 302  # back to the login page
+
+
+def test_wrong_password_is_refused_with_the_same_message_as_unknown_account(client, ctx):
+    u = f.user()
+    wrong = f.login(client, u.email, "not the password")
+    unknown = f.login(client, "nobody@example.org", "not the password")
+    assert wrong.status_code == unknown.status_code == 401
+    msg = "That e-mail address and password do not match an active account."
+    assert msg in wrong.get_data(as_text=True) and msg in unknown.get_data(as_text=True)
+
+
+def test_logout_ends_the_session_server_side(app, ctx):
+    """A copied session cookie stops working once its owner logs out."""
+    u = f.user()
+    c1 = app.test_client()
+    f.login(c1, u.email)
+    cookie = c1.get_cookie("session")
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value)
+    assert thief.get("/account").status_code == 200
+    f.post_form(c1, "/account", "/logout", {})
+    assert thief.get("/account").status_code == 302
+
+
+def test_deactivation_ends_sessions_at_once(app, ctx):
+    admin, u = f.user(Role.admin), f.user()
+    user_client, admin_client = app.test_client(), app.test_client()
+    f.login(user_client, u.email)
+    assert user_client.get("/account").status_code == 200
+    f.login(admin_client, admin.email)
+    r = f.post_form(admin_client, f"/admin/users/{u.id}", f"/admin/users/{u.id}",
+                    {"role": "requester", "department": ""})  # "active" unchecked
+    assert r.status_code == 302
+    assert user_client.get("/account").status_code == 302
+    assert f.login(user_client, u.email).status_code == 401
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession).where(
+        UserSession.user_id == u.id, UserSession.ended_at.is_(None))) == 0
+
+
+def test_password_change_ends_every_other_session(app, ctx):
+    u = f.user()
+    a, b = app.test_client(), app.test_client()
+    f.login(a, u.email)
+    f.login(b, u.email)
+    r = f.post_form(a, "/account", "/account/password",
+                    {"current_password": f.PASSWORD, "password": "a new long password",
+                     "confirm": "a new long password"})
+    assert r.status_code == 302
+    assert b.get("/account").status_code == 302
+    assert f.login(b, u.email, "a new long password").status_code == 302
+
+
+def test_idle_session_expires(app, ctx):
+    from datetime import timedelta
+    u = f.user()
+    c = app.test_client()
+    f.login(c, u.email)
+    from portal.core.models import utcnow
+    db.session.execute(sa.update(UserSession).values(
+        last_seen_at=utcnow() - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)))
+    db.session.commit()
+    assert c.get("/account").status_code == 302
+
+
+def test_missing_csrf_token_is_refused(client, ctx):
+    u = f.user()
+    r = client.post("/login", data={"email": u.email, "password": f.PASSWORD})
+    assert r.status_code == 400
+    assert "form expired" in r.get_data(as_text=True)
+    assert client.get("/account").status_code == 302
+    f.login(client, u.email)
+    r = client.post("/account/tokens", data={"name": "sneaky"})
+    assert r.status_code == 400
+
+
+def test_login_is_rate_limited_per_account(client, ctx, app):
+    u = f.user()
+    limit = app.config["LOGIN_LIMIT"][0]
+    for _ in range(limit):
+        assert f.login(client, u.email, "wrong password!").status_code == 401
+    r = f.login(client, u.email)  # even the right password waits now
+    assert r.status_code == 429
+    assert r.headers["Retry-After"]
+    assert "Too many attempts" in r.get_data(as_text=True)
+
+
+def test_failed_and_successful_logins_are_audited(client, ctx):
+    from portal.audit.models import AuditEntry
+    u = f.user()
+    f.login(client, u.email, "wrong password!")
+    f.login(client, u.email)
+    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions[-2:] == ["auth.login_failed", "auth.login"]
+
+
+def test_role_change_is_audited_and_ends_sessions(app, ctx):
+    from portal.audit.models import AuditEntry
+    admin, u = f.user(Role.admin), f.user()
+    dept = f.department()
+    c = app.test_client()
+    f.login(c, u.email)
+    services.update_user(admin, u, role=Role.staff, department=dept)
+    db.session.commit()
+    assert c.get("/account").status_code == 302
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "user.update")).one()
+    assert '"role":["requester","staff"]' in entry.data
+
+
+def test_admin_cannot_demote_themselves(ctx):
+    import pytest
+    from portal.core.errors import Conflict
+    admin = f.user(Role.admin)
+    with pytest.raises(Conflict):
+        services.update_user(admin, admin, role=Role.requester)
+
+
+def test_email_is_unique_case_insensitively(ctx):
+    import pytest
+    from portal.core.errors import Conflict
+    f.user(email="Case@Example.org")
+    with pytest.raises(Conflict):
+        f.user(email="case@EXAMPLE.org")

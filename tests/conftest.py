@@ -1,0 +1,152 @@
+"""Fixtures: every app test runs on SQLite + local storage and on PostgreSQL (+ S3 when wired).
+
+The PostgreSQL cluster and the SMTP server are real and started here. With CI=true a
+backend that cannot start fails the run; elsewhere its tests skip with a loud reason.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from flask.testing import FlaskClient
+
+from tests.support.mailbox import Mailbox
+from tests.support.postgres import start_postgres
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = ["sqlite", "postgres"]
+
+
+def unavailable(reason: str):
+    if IN_CI:
+        pytest.fail(f"CI=true and a backend cannot start: {reason}", pytrace=False)
+    pytest.skip(f"!!! BACKEND NOT TESTED: {reason}")
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own context, as a real server would.
+
+    Without this, a request made while a test holds an app context shares
+    that context's `g` and database session with the test.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    try:
+        server = start_postgres()
+    except RuntimeError as exc:
+        unavailable(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def mailbox():
+    box = Mailbox()
+    box.start()
+    yield box
+    box.stop()
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.extensions import db
+    app = create_app(_base_config(url, instance), instance_path=str(instance))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _base_config(url: str, instance: Path) -> dict:
+    return {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
+            "WATERMARK_KEY": "test-watermark-key", "STORAGE_DIR": str(instance / "files"),
+            "OUTBOX_DIR": str(instance / "outbox"), "BASE_URL": "http://portal.test"}
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request, tmp_path_factory):
+    """A migrated template database for one backend; tests clone it."""
+    kind = request.param
+    instance = tmp_path_factory.mktemp(f"template-{kind}")
+    if kind == "sqlite":
+        path = instance / "template.db"
+        _migrate(f"sqlite:///{path}", instance)
+        yield {"kind": kind, "template": path}
+        return
+    server = request.getfixturevalue("pg_server")
+    admin = sa.create_engine(server.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql("DROP DATABASE IF EXISTS portal_template")
+        conn.exec_driver_sql("CREATE DATABASE portal_template")
+    _migrate(server.url_for("portal_template"), instance)
+    yield {"kind": kind, "server": server, "admin": admin}
+    admin.dispose()
+
+
+@pytest.fixture
+def app(backend, tmp_path, mailbox):
+    from portal import create_app
+    from portal.extensions import db
+    mailbox.clear()
+    if backend["kind"] == "sqlite":
+        path = tmp_path / "portal.db"
+        shutil.copy(backend["template"], path)
+        url, cleanup = f"sqlite:///{path}", None
+    else:
+        name = "t_" + uuid.uuid4().hex[:12]
+        with backend["admin"].connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE portal_template")
+        url = backend["server"].url_for(name)
+
+        def cleanup():
+            with backend["admin"].connect() as conn:
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    config = _base_config(url, tmp_path) | {"SMTP_URL": mailbox.url, "MAIL_RETRY_SECONDS": 0}
+    application = create_app(config, instance_path=str(tmp_path))
+    application.config["BACKEND"] = backend["kind"]
+    application.test_client_class = IsolatedClient
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if cleanup:
+        cleanup()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_of(client, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    found = _CSRF.search(page)
+    assert found, f"no CSRF token on {url}"
+    return found.group(1)

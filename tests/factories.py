@@ -1,0 +1,41 @@
+"""Small factory functions for test data; call inside an app context."""
+from __future__ import annotations
+
+import itertools
+
+from portal.auth.models import Role
+from portal.auth.services import create_department, create_user
+from portal.extensions import db
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+
+def department(slug: str | None = None, law: str = "foia"):
+    slug = slug or f"dept-{next(_seq)}"
+    dept = create_department("test", slug=slug, name=slug.title(), law=law)
+    db.session.commit()
+    return dept
+
+
+def user(role: Role = Role.requester, email: str | None = None, dept=None, verified=True,
+         password: str = PASSWORD):
+    n = next(_seq)
+    if role == Role.staff and dept is None:
+        dept = department()
+    u = create_user("test", email=email or f"{role.value}{n}@example.org", name=f"{role.value.title()} {n}",
+                    password=password, role=role, department=dept, verified=verified)
+    db.session.commit()
+    return u
+
+
+def login(client, email: str, password: str = PASSWORD):
+    from tests.conftest import csrf_of
+    token = csrf_of(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def post_form(client, page: str, url: str, data: dict):
+    """Submit a form the way a browser does: with the CSRF token of the page it is on."""
+    from tests.conftest import csrf_of
+    return client.post(url, data={**data, "csrf_token": csrf_of(client, page)})
