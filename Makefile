@@ -1,0 +1,40 @@
+# The two commands of the README: `make run` and `make test`.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup setup-dev clean bench
+
+$(BIN)/python:
+	@$(PY) -m venv $(VENV) || { echo "Could not create a virtual environment: on Debian, run 'apt-get install python3-venv' first."; exit 1; }
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+## make run: set up, migrate, add demo data, and serve on 127.0.0.1:5000 with a worker
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@$(FLASK) worker & WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
+
+## make test: set up and run the whole suite (SQLite + local, PostgreSQL + S3)
+test: setup-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup-dev
+	$(BIN)/python -m bench.storage
+
+clean:
+	rm -rf $(VENV) .pytest_cache
