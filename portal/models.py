@@ -4,3 +4,6 @@ from .auth.models import ApiToken, Department, User, UserSession  # noqa: F401
 from .core.ratelimit import RateHit  # noqa: F401
 from .mail.models import OutgoingMail  # noqa: F401
 from .record_requests.models import RecordRequest, RequestEvent, TrackingCounter  # noqa: F401
+from .records.models import Blob, Record  # noqa: F401
+from .disclosures.models import Delivery, Grant, Release  # noqa: F401
+from .jobs.models import Job  # noqa: F401

@@ -1,17 +1,23 @@
-"""Background work, run by `flask worker`: mail retries now, marking jobs later."""
+"""Background work, run by `flask worker`: mail retries now, marking jobs."""
 from __future__ import annotations
 
 import logging
 
 from .core import ratelimit
+from .disclosures import jobs as _disclosure_jobs  # noqa: F401  (registers job handlers)
 from .extensions import db
+from .jobs.services import requeue_stale, run_one
 from .mail import deliver_due
 
 log = logging.getLogger(__name__)
 
 
 def run_once() -> dict:
-    done = {"mail": deliver_due()}
+    requeue_stale()
+    db.session.commit()
+    done = {"mail": deliver_due(), "jobs": 0}
+    while run_one():
+        done["jobs"] += 1
     ratelimit.prune()
     db.session.commit()
     return done

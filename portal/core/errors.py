@@ -56,3 +56,7 @@ class TooManyAttempts(PortalError):
                  retry_after: int = 60, **kw):
         super().__init__(message, **kw)
         self.retry_after = retry_after
+
+
+class Unavailable(PortalError):
+    status, code = 503, "unavailable"

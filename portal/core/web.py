@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from .. import mail
 from ..extensions import db
+from . import storage
 from .errors import PortalError, TooManyAttempts
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,17 @@ def install(app: Flask) -> None:
     def commit(response):
         if g.pop("rolled_back", False) or response.status_code >= 500:
             db.session.rollback()
+            storage.rolled_back()
             return response
         try:
             db.session.commit()
         except Exception:
             db.session.rollback()
+            storage.rolled_back()
             log.exception("commit failed")
             return error_response(503, "unavailable",
                                   "The change could not be saved. Nothing was changed; please try again.")
+        storage.committed()
         mail.deliver_pending_after_commit()
         return response
 
@@ -67,10 +71,12 @@ def install(app: Flask) -> None:
     def cleanup(exc):
         if exc is not None:
             db.session.rollback()
+            storage.rolled_back()
 
     @app.errorhandler(PortalError)
     def portal_error(err: PortalError):
         db.session.rollback()
+        storage.rolled_back()
         g.rolled_back = True
         headers = {"Retry-After": str(err.retry_after)} if isinstance(err, TooManyAttempts) else None
         return error_response(err.status, err.code, err.message, err.fields, err.extra, headers)
@@ -78,6 +84,7 @@ def install(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
         db.session.rollback()
+        storage.rolled_back()
         g.rolled_back = True
         code = (err.name or "error").lower().replace(" ", "_")
         message = {
@@ -94,6 +101,7 @@ def install(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
         db.session.rollback()
+        storage.rolled_back()
         g.rolled_back = True
         log.exception("unhandled error")
         return error_response(500, "internal", "Something went wrong on our side. Nothing was changed.")

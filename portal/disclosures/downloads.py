@@ -1,0 +1,83 @@
+"""Sending a marked copy: the delivery row is committed before the first byte leaves.
+
+Copies stream through the portal on every backend (no presigned redirect), so a
+revocation takes effect on the very next request and no storage URL ever exists
+outside the portal.
+"""
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from flask import Response, current_app, stream_with_context
+
+from ..core import storage as files
+from ..core.models import utcnow
+from ..extensions import db
+from ..storage import StorageError
+from .copies import copy_filename
+from .models import Delivery, Grant
+
+CHUNK = 256 * 1024
+
+
+def content_disposition(filename: str) -> str:
+    """RFC 6266: an ASCII fallback and the exact name in filename*."""
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_" for c in filename)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def start_delivery(grant: Grant, *, ip: str, user_agent: str) -> Delivery:
+    delivery = Delivery(grant=grant, ip=ip, user_agent=user_agent[:400], copy_sha256=grant.copy_sha256)
+    db.session.add(delivery)
+    db.session.commit()  # the row exists before any byte is sent
+    return delivery
+
+
+def _finish(delivery_id: int, sent: int, digest: str, completed: bool, error: str | None) -> None:
+    db.session.rollback()
+    row = db.session.get(Delivery, delivery_id)
+    row.bytes_sent, row.sha256, row.completed = sent, digest, completed
+    row.finished_at, row.error = utcnow(), error
+    db.session.commit()
+
+
+def send_copy(grant: Grant, *, ip: str, user_agent: str) -> Response:
+    """Open the copy, log the delivery, and stream it. Storage failures become a logged error."""
+    backend = files.storage()
+    opened = backend.open(grant.copy_key)
+    stream = opened.__enter__()  # opened before the row: a missing object is a clean error
+    try:
+        delivery = start_delivery(grant, ip=ip, user_agent=user_agent)
+    except Exception:
+        opened.__exit__(None, None, None)
+        raise
+    delivery_id, size = delivery.id, grant.copy_size
+
+    def generate():
+        digest, sent, error = hashlib.sha256(), 0, None
+        try:
+            while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+                sent += len(chunk)
+                yield chunk
+        except StorageError as exc:
+            error = f"storage failed after {sent} bytes: {exc}"
+            current_app.logger.error("delivery %s: %s", delivery_id, error)
+            raise
+        except GeneratorExit:
+            error = f"the client went away after {sent} bytes"
+            raise
+        finally:
+            opened.__exit__(None, None, None)
+            done = error is None and sent == size
+            _finish(delivery_id, sent, digest.hexdigest(), done,
+                    error or (None if done else f"sent {sent} of {size} bytes"))
+
+    response = Response(stream_with_context(generate()), mimetype=grant.copy_content_type,
+                        direct_passthrough=True)
+    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = content_disposition(copy_filename(grant))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Delivery-Id"] = str(delivery_id)
+    return response

@@ -1,0 +1,164 @@
+"""Releases and grants: every copy that leaves is one recipient's own."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from .. import audit, mail
+from ..auth.models import Role, User
+from ..auth.services import create_user, find_user, normalise_email
+from ..core.errors import Conflict, Gone, Invalid, NotFound
+from ..core.models import utcnow
+from ..extensions import db
+from ..jobs import services as jobs
+from ..record_requests.models import RecordRequest
+from ..record_requests.services import get_managed
+from ..records.models import Disposition, Record
+from ..watermark import derive
+from .models import CopyState, Grant, Release
+
+
+def new_code() -> str:
+    """A codeword for a new grant, unique among all grants."""
+    key = current_app.config["WATERMARK_KEY"].encode()
+    while True:
+        code = derive(key, secrets.token_hex(16)).text
+        if db.session.scalar(sa.select(Grant.id).where(Grant.code == code)) is None:
+            return code
+
+
+def _grant(release: Release, record: Record, recipient: User | None, label: str | None = None) -> Grant:
+    days = current_app.config.get("GRANT_DAYS")
+    grant = Grant(release=release, record=record, recipient=recipient, public_label=label,
+                  code=new_code(), expires_at=utcnow() + timedelta(days=days) if days else None)
+    db.session.add(grant)
+    return grant
+
+
+def _recipient(actor: User, email: str) -> User:
+    """An added recipient: an existing account, or a new one that must confirm its address."""
+    user = find_user(email)
+    if user is None:
+        user = create_user(actor, email=normalise_email(email), name=email.split("@")[0],
+                           password=None, role=Role.requester)
+    if not user.active:
+        raise Invalid(f"{user.email} is deactivated and cannot receive files.",
+                      fields={"recipients": "inactive"})
+    return user
+
+
+def create_release(actor: User, request_id: int, record_ids: list[int], *,
+                   recipients: list[str] = (), public: bool = False, row_order_free: bool = False,
+                   content_marks: bool = False) -> Release:
+    req = get_managed(actor, request_id)
+    ids = sorted({int(i) for i in record_ids})
+    if not ids:
+        raise Invalid("Choose at least one record to release.", fields={"record_ids": "empty"})
+    records = list(db.session.scalars(sa.select(Record).where(Record.id.in_(ids),
+                                                             Record.request_id == req.id)))
+    if len(records) != len(ids):
+        raise Invalid("Some of those records are not part of this request.", fields={"record_ids": "unknown"})
+    withheld = [r.filename for r in records if r.disposition == Disposition.withhold]
+    if withheld:
+        raise Conflict(f"Withheld records cannot be released: {', '.join(withheld)}.")
+    people = [req.requester] + [_recipient(actor, e) for e in recipients if e and e.strip()]
+    people = list({u.id: u for u in people}.values())
+    release = Release(request_id=req.id, released_by_id=actor.id, public=public,
+                      row_order_free=row_order_free, content_marks=content_marks, records=records)
+    db.session.add(release)
+    for person in people:
+        for record in records:
+            _grant(release, record, person)
+    db.session.flush()
+    audit.record(actor, "release.create", f"release:{release.id}",
+                 {"request": req.tracking_number, "records": ids, "public": public,
+                  "recipients": [p.id for p in people],
+                  "grants": [[g.id, g.recipient_id, g.record_id, g.code] for g in release.grants]})
+    for person in people:
+        _tell_recipient(person, req, release)
+    return release
+
+
+def _tell_recipient(user: User, req: RecordRequest, release: Release) -> None:
+    base = current_app.config["BASE_URL"]
+    names = "\n".join(f"  - {r.filename}" for r in release.records)
+    confirm = ("" if user.email_verified_at else
+               "\nBefore you can download, confirm your e-mail address: use 'Forgot your password?' "
+               f"at {base}/reset to set a password for your account.\n")
+    mail.send(user.email, f"Records released: request {req.tracking_number}",
+              f"Hello {user.name},\n\nRecords were released to you in response to request "
+              f"{req.tracking_number}:\n{names}\n\nSign in to download them: {base}/me/files\n{confirm}\n"
+              "Each file you download is your own copy: it carries a notice and a code that identify "
+              "it as yours, and each download is logged. Your files page explains exactly what.\n")
+
+
+# -- the recipient's side -------------------------------------------------------------------
+
+def grant_for(actor: User, grant_id: int) -> Grant:
+    """The actor's own grant; anyone else's is NotFound."""
+    grant = db.session.get(Grant, grant_id)
+    if grant is None or actor is None or grant.recipient_id != actor.id:
+        raise NotFound("No such file.")
+    return grant
+
+
+def check_usable(grant: Grant) -> None:
+    if grant.revoked_at is not None:
+        raise Gone("This file was withdrawn and can no longer be downloaded"
+                   + (f": {grant.revoked_reason}" if grant.revoked_reason else "."))
+    if grant.expires_at is not None and grant.expires_at <= utcnow():
+        raise Gone("The time to download this file has ended.")
+    if grant.recipient is not None and grant.recipient.email_verified_at is None:
+        raise Conflict("Confirm your e-mail address before downloading.")
+
+
+def my_grants(actor: User) -> list[Grant]:
+    from sqlalchemy.orm import selectinload
+    return list(db.session.scalars(
+        sa.select(Grant).where(Grant.recipient_id == actor.id)
+        .options(selectinload(Grant.deliveries), selectinload(Grant.release))
+        .order_by(Grant.granted_at.desc(), Grant.id.desc())))
+
+
+class Preparing(Exception):
+    """The copy is being made by the worker; ask again later."""
+
+    retry_after = 5
+
+
+def ready_copy(grant: Grant) -> Grant:
+    """Make sure the grant's copy exists: made now, or queued for the worker (Preparing)."""
+    from . import copies
+    if grant.copy_state == CopyState.ready:
+        return grant
+    if copies.needs_job(grant):
+        if grant.copy_state != CopyState.preparing:
+            grant.copy_state = CopyState.preparing
+            jobs.enqueue("make_copy", grant.id)
+        raise Preparing()
+    copies.make_copy(grant)
+    return grant
+
+
+# -- the public library ---------------------------------------------------------------------
+
+def public_records() -> list[Record]:
+    return list(db.session.scalars(
+        sa.select(Record).join(Release.records).where(Release.public.is_(True))
+        .order_by(Record.id.desc()).distinct().limit(500)))
+
+
+def public_grant(record_id: int) -> Grant:
+    """Each public download is its own anonymous grant, with its own mark and log row."""
+    release = db.session.scalar(
+        sa.select(Release).join(Release.records).where(Release.public.is_(True), Record.id == record_id)
+        .order_by(Release.id.desc()).limit(1))
+    if release is None:
+        raise NotFound("No such public record.")
+    record = db.session.get(Record, record_id)
+    grant = _grant(release, record, None, label=secrets.token_hex(6))
+    db.session.flush()
+    return grant

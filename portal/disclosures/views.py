@@ -1,0 +1,108 @@
+"""Pages: staff records and releases for a request; the recipient's files; the public library."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..core import storage as files
+from ..core.errors import PortalError
+from ..core.http import client_ip, user_agent
+from ..core.models import utcnow
+from ..core.permissions import staff_required
+from ..extensions import db
+from ..record_requests.services import get_managed
+from ..records import services as records
+from . import services
+from .delivery import deliver
+from .forms import ReleaseForm, UploadForm
+
+bp = Blueprint("disclosures", __name__)
+
+
+@bp.route("/staff/requests/<int:request_id>/records")
+@staff_required
+def request_records(request_id: int):
+    req = get_managed(current_user, request_id)
+    return _records_page(req)
+
+
+def _records_page(req, *, upload_form=None, release_form=None, error=None, status=200):
+    from .models import Release
+    rows = records.list_for(current_user, req.id)
+    releases = db.session.scalars(db.select(Release).where(Release.request_id == req.id)
+                                  .order_by(Release.id.desc())).all()
+    return render_template("disclosures/records.html", req=req, records=rows, releases=releases,
+                           upload_form=upload_form or UploadForm(), release_form=release_form or ReleaseForm(),
+                           error=error, max_size=current_app.config["MAX_CONTENT_LENGTH"]), status
+
+
+@bp.route("/staff/requests/<int:request_id>/records", methods=["POST"])
+@staff_required
+def upload(request_id: int):
+    req = get_managed(current_user, request_id)
+    form = UploadForm()
+    uploads = [f for f in request.files.getlist("file") if f and f.filename]
+    if not form.validate_on_submit() or not uploads:
+        return _records_page(req, upload_form=form, error="Choose one or more files to upload.", status=400)
+    try:
+        for f in uploads:
+            records.upload(current_user, req.id, f.stream, f.filename, disposition=form.disposition.data,
+                           exemption=form.exemption.data, max_size=current_app.config["MAX_CONTENT_LENGTH"])
+    except PortalError as err:
+        db.session.rollback()
+        files.rolled_back()
+        return _records_page(req, upload_form=form, error=err.message, status=err.status)
+    flash(f"{len(uploads)} file{'s' if len(uploads) > 1 else ''} uploaded.")
+    return redirect(url_for("disclosures.request_records", request_id=req.id))
+
+
+@bp.route("/staff/requests/<int:request_id>/releases", methods=["POST"])
+@staff_required
+def release(request_id: int):
+    req = get_managed(current_user, request_id)
+    form = ReleaseForm()
+    ids = request.form.getlist("record_ids", type=int)
+    if not form.validate_on_submit():
+        return _records_page(req, release_form=form, error="Please check the form.", status=400)
+    try:
+        rel = services.create_release(current_user, req.id, ids,
+                                      recipients=(form.recipients.data or "").split(),
+                                      public=form.public.data, row_order_free=form.row_order_free.data)
+    except PortalError as err:
+        db.session.rollback()
+        return _records_page(req, release_form=form, error=err.message, status=err.status)
+    flash(f"Released {len(rel.records)} record(s) to {len({g.recipient_id for g in rel.grants})} recipient(s).")
+    return redirect(url_for("disclosures.request_records", request_id=req.id))
+
+
+@bp.route("/me/files")
+@login_required
+def my_files():
+    return render_template("disclosures/my_files.html", grants=services.my_grants(current_user),
+                           now=utcnow())
+
+
+@bp.route("/me/files/<int:grant_id>/download")
+@login_required
+def download(grant_id: int):
+    grant = services.grant_for(current_user, grant_id)
+    try:
+        return deliver(grant, ip=client_ip(), user_agent=user_agent())
+    except services.Preparing as wait:
+        return render_template("disclosures/preparing.html", grant=grant), 202, {
+            "Retry-After": str(wait.retry_after)}
+
+
+@bp.route("/library")
+def library():
+    return render_template("disclosures/library.html", records=services.public_records())
+
+
+@bp.route("/library/<int:record_id>/download")
+def library_download(record_id: int):
+    grant = services.public_grant(record_id)
+    try:
+        return deliver(grant, ip=client_ip(), user_agent=user_agent())
+    except services.Preparing as wait:
+        return render_template("disclosures/preparing.html", grant=grant), 202, {
+            "Retry-After": str(wait.retry_after)}

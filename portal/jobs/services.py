@@ -1,0 +1,79 @@
+"""A job queue in the database. Several workers take jobs safely (SKIP LOCKED on PostgreSQL)."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Callable
+
+import sqlalchemy as sa
+
+from ..core.models import utcnow
+from ..extensions import db
+from .models import Job, JobState
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+HANDLERS: dict[str, Callable[[int], None]] = {}
+
+
+def handler(kind: str):
+    def register(fn):
+        HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+def enqueue(kind: str, ref: int) -> Job:
+    job = Job(kind=kind, ref=ref)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def _claim() -> Job | None:
+    stmt = (sa.select(Job).where(Job.state == JobState.queued, Job.run_after <= utcnow())
+            .order_by(Job.id).limit(1))
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    job = db.session.scalar(stmt)
+    if job is None:
+        return None
+    job.state, job.started_at, job.attempts = JobState.running, utcnow(), job.attempts + 1
+    db.session.commit()
+    return job
+
+
+def run_one() -> bool:
+    """Take and run one due job; False when there is none."""
+    job = _claim()
+    if job is None:
+        return False
+    try:
+        HANDLERS[job.kind](job.ref)
+        job.state, job.finished_at, job.error = JobState.done, utcnow(), None
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        job = db.session.get(Job, job.id)
+        job.error = f"{type(exc).__name__}: {exc}"[:2000]
+        if job.attempts >= MAX_ATTEMPTS:
+            job.state = JobState.failed
+            _on_failure(job)
+        else:
+            job.state, job.run_after = JobState.queued, utcnow() + timedelta(seconds=10 * job.attempts)
+        db.session.commit()
+        log.exception("job %s failed", job.id)
+    return True
+
+
+def _on_failure(job: Job) -> None:
+    failed = HANDLERS.get(f"{job.kind}:failed")
+    if failed is not None:
+        failed(job.ref)
+
+
+def requeue_stale(older_than: int = 900) -> int:
+    """Jobs left running by a worker that died go back to the queue."""
+    cutoff = utcnow() - timedelta(seconds=older_than)
+    return db.session.execute(sa.update(Job).where(Job.state == JobState.running, Job.started_at < cutoff)
+                              .values(state=JobState.queued)).rowcount

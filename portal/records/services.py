@@ -1,0 +1,115 @@
+"""Uploading responsive records: streamed, typed by content, stored once per SHA-256."""
+from __future__ import annotations
+
+import unicodedata
+from typing import BinaryIO
+
+import sqlalchemy as sa
+
+from .. import audit
+from ..auth.models import User
+from ..core import storage as files
+from ..core.errors import Invalid, NotFound, TooLarge, Unavailable, UnsupportedType
+from ..extensions import db
+from ..record_requests.models import RecordRequest
+from ..record_requests.services import get_managed
+from ..storage import StorageError
+from ..storage import TooLarge as StorageTooLarge
+from .models import Blob, Disposition, Record
+from .sniff import sniff
+
+SNIFF_BYTES = 8192
+
+
+def clean_filename(raw: str | None) -> str:
+    """The uploader's name, kept as metadata only: no folders, no control characters."""
+    name = unicodedata.normalize("NFC", (raw or "").replace("\\", "/").rsplit("/", 1)[-1])
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip().lstrip(".")
+    return name[:255] or "file"
+
+
+def store_blob(stream: BinaryIO, *, max_size: int) -> Blob:
+    """Store a stream once per SHA-256; a second copy of the same bytes reuses the first."""
+    head = stream.read(SNIFF_BYTES)
+    content_type = sniff(head)
+    if content_type is None:
+        raise UnsupportedType("The portal does not accept this type of file.")
+    stream.seek(0)
+    backend = files.storage()
+    try:
+        stored = backend.put(stream, prefix="blobs", max_size=max_size)
+    except StorageTooLarge as exc:
+        raise TooLarge(f"The file is larger than the limit of {max_size:,} bytes.") from exc
+    existing = db.session.scalar(sa.select(Blob).where(Blob.sha256 == stored.sha256))
+    if existing is not None:
+        backend.delete(stored.key)
+        return existing
+    files.written(stored.key)
+    blob = Blob(sha256=stored.sha256, size=stored.size, content_type=content_type,
+                backend=backend.name, key=stored.key)
+    db.session.add(blob)
+    db.session.flush()
+    return blob
+
+
+def upload(actor: User, request_id: int, stream: BinaryIO, filename: str | None, *,
+           disposition: str = "release", exemption: str | None = None,
+           replaces_id: int | None = None, max_size: int) -> Record:
+    req = get_managed(actor, request_id)
+    try:
+        disp = Disposition(disposition or "release")
+    except ValueError as exc:
+        raise Invalid("The disposition is release or withhold.", fields={"disposition": "invalid"}) from exc
+    exemption = (exemption or "").strip()[:200] or None
+    if disp == Disposition.withhold and not exemption:
+        raise Invalid("Cite the exemption that allows withholding.", fields={"exemption": "required"})
+    replaces = _replaced(req, replaces_id) if replaces_id else None
+    try:
+        blob = store_blob(stream, max_size=max_size)
+    except StorageError as exc:
+        raise Unavailable("File storage cannot be reached right now; nothing was saved. "
+                          "Please try again.") from exc
+    record = Record(request_id=req.id, blob=blob, filename=clean_filename(filename),
+                    disposition=disp, exemption=exemption, replaces=replaces, uploaded_by_id=actor.id)
+    db.session.add(record)
+    db.session.flush()
+    audit.record(actor, "record.upload", f"record:{record.id}",
+                 {"request": req.tracking_number, "sha256": blob.sha256, "size": blob.size,
+                  "content_type": blob.content_type, "filename": record.filename,
+                  "disposition": disp.value, "exemption": exemption,
+                  "replaces": replaces.id if replaces else None})
+    return record
+
+
+def _replaced(req: RecordRequest, record_id: int) -> Record:
+    original = db.session.get(Record, record_id)
+    if original is None or original.request_id != req.id:
+        raise Invalid("The record to replace is not part of this request.", fields={"replaces": "unknown"})
+    if original.disposition != Disposition.withhold:
+        original.disposition = Disposition.withhold
+        original.exemption = original.exemption or "Replaced by a redacted version"
+    return original
+
+
+def set_disposition(actor: User, record_id: int, disposition: str, exemption: str | None) -> Record:
+    record = db.session.get(Record, record_id)
+    if record is None:
+        raise NotFound("No such record.")
+    get_managed(actor, record.request_id)
+    try:
+        disp = Disposition(disposition)
+    except ValueError as exc:
+        raise Invalid("The disposition is release or withhold.", fields={"disposition": "invalid"}) from exc
+    exemption = (exemption or "").strip()[:200] or None
+    if disp == Disposition.withhold and not exemption:
+        raise Invalid("Cite the exemption that allows withholding.", fields={"exemption": "required"})
+    record.disposition, record.exemption = disp, exemption
+    audit.record(actor, "record.disposition", f"record:{record.id}",
+                 {"disposition": disp.value, "exemption": exemption})
+    return record
+
+
+def list_for(actor: User, request_id: int) -> list[Record]:
+    req = get_managed(actor, request_id)
+    return list(db.session.scalars(sa.select(Record).where(Record.request_id == req.id)
+                                   .order_by(Record.id)))
