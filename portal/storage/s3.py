@@ -6,9 +6,8 @@ instance role...), never from the app's config, so they stay out of config files
 from __future__ import annotations
 
 import contextlib
-import itertools
 import threading
-from typing import Any, BinaryIO, Iterable, Iterator, Mapping
+from typing import Any, BinaryIO, Iterator, Mapping
 from urllib.parse import quote
 
 import boto3
@@ -92,31 +91,33 @@ class S3Storage(Storage):
 
     def _write(self, key: str, stream: BinaryIO, max_size: int | None) -> StoredObject:
         meter = Meter(max_size)
-        parts = _parts(meter.chunks(stream))
+        chunks = meter.chunks(stream)
         try:
-            first = next(parts, b"")
-            if len(first) < PART_SIZE:
+            part = _fill(bytearray(), chunks)
+            if len(part) < PART_SIZE:
                 # The whole stream fit in one part: one request instead of three.
                 with self._errors("put", key):
-                    self.client.put_object(Bucket=self.bucket, Key=key, Body=first)
+                    self.client.put_object(Bucket=self.bucket, Key=key, Body=part)
             else:
-                self._multipart(key, first, parts)
+                self._multipart(key, part, chunks)
         except StorageError:
             raise
         except Exception as exc:
             raise StorageError(f"s3: could not store {self.bucket}/{key}: {exc}") from exc
         return meter.stored(key)
 
-    def _multipart(self, key: str, first: bytes, rest: Iterator[bytes]) -> None:
+    def _multipart(self, key: str, part: bytearray, chunks: Iterator[bytes]) -> None:
         with self._errors("start upload", key):
             upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
         try:
             done = []
-            for number, body in enumerate(itertools.chain((first,), rest), start=1):
+            while part:
+                number = len(done) + 1
                 with self._errors(f"upload part {number}", key):
                     etag = self.client.upload_part(Bucket=self.bucket, Key=key, UploadId=upload_id,
-                                                   PartNumber=number, Body=body)["ETag"]
+                                                   PartNumber=number, Body=part)["ETag"]
                 done.append({"PartNumber": number, "ETag": etag})
+                _fill(part, chunks)
             with self._errors("complete upload", key):
                 self.client.complete_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id,
                                                       MultipartUpload={"Parts": done})
@@ -178,13 +179,15 @@ def content_disposition(filename: str | None) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _parts(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Regroup chunks into PART_SIZE parts (the last may be shorter)."""
-    buffer = bytearray()
+def _fill(part: bytearray, chunks: Iterator[bytes]) -> bytearray:
+    """Refill `part` with the next PART_SIZE bytes or more (less only at the end).
+
+    One buffer, reused for every part and sent as it is, keeps an upload's memory
+    to about one part; parts need not be equal, only 5 MiB or more but the last.
+    """
+    part.clear()
     for chunk in chunks:
-        buffer += chunk
-        while len(buffer) >= PART_SIZE:
-            yield bytes(buffer[:PART_SIZE])
-            del buffer[:PART_SIZE]
-    if buffer:
-        yield bytes(buffer)
+        part += chunk
+        if len(part) >= PART_SIZE:
+            break
+    return part
