@@ -11,7 +11,7 @@ from .base import NotFound, Storage, StorageError, StoredObject, TooLarge
 from .local import LocalStorage
 from .s3 import S3Storage
 
-BACKENDS: dict[str, type[LocalStorage] | type[S3Storage]] = {
+BACKENDS: dict[str, type[Storage]] = {
     LocalStorage.name: LocalStorage,
     S3Storage.name: S3Storage,
 }

@@ -9,7 +9,7 @@ import hashlib
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import BinaryIO, ContextManager, Iterator
+from typing import Any, BinaryIO, ContextManager, Iterator, Mapping
 from uuid import uuid4
 
 # Large enough that per-call overhead vanishes, small enough that a 1 GB upload
@@ -85,7 +85,19 @@ class Meter:
 
 
 class Storage(ABC):
+    """A flat namespace of keys, like S3's.
+
+    One divergence the local backend cannot avoid: a folder cannot also be a file,
+    so there a key may not be a folder-prefix of another ("a" beside "a/b");
+    such a put raises StorageError. Server-made keys never collide that way.
+    """
+
     name: str
+
+    @classmethod
+    @abstractmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Storage:
+        """The backend built from the app's config; StorageError names a missing setting."""
 
     def put(self, stream: BinaryIO, *, prefix: str = "blobs",
             max_size: int | None = None) -> StoredObject:

@@ -20,7 +20,8 @@ from .base import Meter, NotFound, Storage, StorageError, StoredObject, validate
 # while keeping a 1 GB file to ~125 requests, far below the 10,000-part cap.
 PART_SIZE = 8 * 1024 * 1024
 
-_MISSING = {"404", "NoSuchKey", "NotFound"}
+# HEAD answers carry no body, so a missing key there is just "404".
+_MISSING = {"404", "NoSuchKey"}
 
 
 class S3Storage(Storage):

@@ -68,3 +68,14 @@ def test_s3_open_returns_a_closable_stream(s3_storage: S3Storage) -> None:
         assert body.read(2) == b"ab"
     # StreamingBody.close() closes the HTTP response but not its own IOBase flag.
     assert body._raw_stream.closed
+
+
+def test_local_refuses_a_key_that_is_also_a_folder(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "store")
+    storage.put_at("a/b", io.BytesIO(b"x"))
+    with pytest.raises(StorageError):
+        storage.put_at("a", io.BytesIO(b"y"))
+    with pytest.raises(StorageError):
+        storage.put_at("a/b/c", io.BytesIO(b"z"))
+    assert sorted(p.relative_to(storage.root).as_posix()
+                  for p in storage.root.rglob("*") if p.is_file()) == ["a/b"]
