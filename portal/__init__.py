@@ -1,14 +1,18 @@
 """A public-records request portal with tracked disclosures."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-import config
 
+def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str | None = None) -> "Flask":
+    # Imported here so the pure libraries (portal.watermark, portal.storage) load without Flask.
+    from flask import Flask
 
-def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    import config
+
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_mapping(config.load(app.instance_path, test_config))
 

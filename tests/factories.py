@@ -39,3 +39,35 @@ def post_form(client, page: str, url: str, data: dict):
     """Submit a form the way a browser does: with the CSRF token of the page it is on."""
     from tests.conftest import csrf_of
     return client.post(url, data={**data, "csrf_token": csrf_of(client, page)})
+
+
+def request_for(requester, dept, title="Police budget 2025"):
+    from portal.record_requests.services import file_request
+    req = file_request(requester, department=dept, title=title, description="All budget memos.")
+    db.session.commit()
+    return req
+
+
+def upload(staff, req, data: bytes, filename="memo.txt", **kw):
+    import io
+
+    from portal.records.services import upload as do_upload
+    rec = do_upload(staff, req.id, io.BytesIO(data), filename, max_size=kw.pop("max_size", 10 ** 8), **kw)
+    db.session.commit()
+    return rec
+
+
+def scenario():
+    """A department, its staff member, a requester with a request: the usual cast."""
+    dept = department()
+    staff = user(Role.staff, dept=dept)
+    requester = user()
+    req = request_for(requester, dept)
+    return dept, staff, requester, req
+
+
+def token_for(u):
+    from portal.auth.services import create_token
+    _, secret = create_token(u, u, "test")
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}

@@ -10,7 +10,6 @@ from .. import watermark
 from ..core import storage as files
 from ..core.models import utcnow
 from ..watermark import Codeword, Stamp, WatermarkError
-from ..watermark import package
 from .models import CopyState, Grant
 
 ZIP_TYPE = "application/zip"
@@ -52,6 +51,7 @@ def make_copy(grant: Grant) -> None:
             # A file the engine cannot mark in place still leaves as the recipient's own
             # copy: inside a ZIP with a receipt that carries the code.
             current_app.logger.warning("grant %s: %s; wrapping in a ZIP", grant.id, exc)
+            from ..watermark import package
             marked, marked_type = package.mark(original, stamp), ZIP_TYPE
         stored = backend.put_at(copy_key(grant), io.BytesIO(marked))
     grant.copy_key, grant.copy_sha256, grant.copy_size = stored.key, stored.sha256, stored.size
@@ -59,6 +59,7 @@ def make_copy(grant: Grant) -> None:
 
 
 def _wrap_streaming(backend, grant: Grant, stamp: Stamp):
+    from ..watermark import package
     with tempfile.TemporaryFile() as out:
         with backend.open(grant.record.blob.key) as src:
             package.mark_stream(src, out, grant.record.filename, stamp)

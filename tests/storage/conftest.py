@@ -1,31 +1,13 @@
 from __future__ import annotations
 
-import os
 import uuid
-import warnings
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from portal.storage import S3Storage, Storage, get_storage
-from tests.support.seaweed import SeaweedError, SeaweedServer, start_seaweed
-
-
-@pytest.fixture(scope="session")
-def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
-    try:
-        server = start_seaweed(tmp_path_factory.mktemp("seaweed"))
-    except SeaweedError as exc:
-        reason = f"!!! S3 BACKEND NOT TESTED: SeaweedFS could not start: {exc}"
-        # CI must not go green on a backend it never exercised.
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason, pytrace=False)
-        # A skip alone is one letter in the progress line; the warning lands in the summary.
-        warnings.warn(reason, pytest.PytestWarning, stacklevel=1)
-        pytest.skip(reason)
-    yield server
-    server.stop()
+from tests.support.seaweed import SeaweedServer
 
 
 @pytest.fixture
