@@ -37,3 +37,24 @@ MARK_INLINE_MAX_BYTES = 20 * 1024 ** 2
 # Formats are marked in memory up to this size; larger files leave inside a receipt ZIP, streamed
 MARK_IN_MEMORY_MAX_BYTES = 512 * 1024 ** 2
 GRANT_DAYS = None              # None: grants do not expire; a number: they expire after that many days
+
+# Clawback notices: a request, never an order. {name} {agency} {reason} {files} {respond_by} {link}
+CLAWBACK_SUBJECT = "A request about records released to you"
+CLAWBACK_TEXT = """Hello {name},
+
+{agency} released the files below to you in response to a public-records request. We have since
+found that they were released in error: {reason}
+
+{files}
+
+We are asking you, respectfully, to delete your copies and to tell us that you have. This is a
+request, not an order: courts have declined to order recipients to return records an agency released
+to them, and you are free to contest it. Whatever you decide, please answer by {respond_by} at:
+
+  {link}
+
+There you can acknowledge this notice, certify that you deleted the files, or explain why you
+disagree. The download links for these files have been withdrawn.
+
+Thank you for your help in protecting the people named in these records.
+"""

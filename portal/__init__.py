@@ -32,9 +32,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     from .auth.admin_views import bp as admin_bp
     from .auth.views import bp as auth_bp, install_login
     from .core.views import bp as core_bp
+    from .clawback.views import bp as clawback_bp
     from .disclosures.views import bp as disclosures_bp
     install_login(app)
-    for bp in (core_bp, auth_bp, admin_bp, audit_bp, disclosures_bp, api_bp):
+    for bp in (core_bp, auth_bp, admin_bp, audit_bp, disclosures_bp, clawback_bp, api_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
 

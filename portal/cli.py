@@ -108,6 +108,54 @@ def worker(once, interval):
         time.sleep(interval)
 
 
+@click.command("attribute")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
+@click.option("--as", "as_email", default=None, help="Administrator to record as the actor.")
+def attribute_cli(path, as_json, as_email):
+    """Say whose copy FILE is (same result as POST /api/v1/attributions)."""
+    import json
+
+    import sqlalchemy as sa
+
+    from .auth.models import Role, User
+    from .clawback.attribution import attribute
+    stmt = sa.select(User).where(User.role == Role.admin, User.active.is_(True)).order_by(User.id)
+    if as_email:
+        stmt = stmt.where(User.email == as_email.strip().lower())
+    admin = db.session.scalar(stmt.limit(1))
+    if admin is None:
+        raise click.ClickException("no active administrator to record as the actor")
+    with open(path, "rb") as fh:
+        try:
+            result = attribute(admin, fh)
+        except PortalError as err:
+            _fail(err)
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    if not result["matches"]:
+        click.echo("No recipient can be named: no mark in this file verifies.")
+        for note in result["notes"]:
+            click.echo(f"  {note}")
+        return
+    for m in result["matches"]:
+        who = m["recipient"]["email"] or f"public download {m['recipient'].get('public_download')}"
+        click.echo(f"{who}: grant {m['grant_id']}, request {m['tracking_number']}, code {m['code']}, "
+                   f"confidence {m['confidence']:.12f}")
+        for line in m["evidence"]:
+            click.echo(f"  {line}")
+
+
+@click.command("clawback-reminders")
+def clawback_reminders():
+    """Remind recipients who have not answered a clawback notice (the worker runs this too)."""
+    from .clawback.campaigns import send_reminders
+    click.echo(f"{send_reminders()} reminder(s) queued")
+    db.session.commit()
+
+
 def register(app: Flask) -> None:
-    for cmd in (departments, users, tokens, audit_cli, seed_demo, worker):
+    for cmd in (departments, users, tokens, audit_cli, seed_demo, worker, attribute_cli, clawback_reminders):
         app.cli.add_command(cmd)

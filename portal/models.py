@@ -7,3 +7,4 @@ from .record_requests.models import RecordRequest, RequestEvent, TrackingCounter
 from .records.models import Blob, Record  # noqa: F401
 from .disclosures.models import Delivery, Grant, Release  # noqa: F401
 from .jobs.models import Job  # noqa: F401
+from .clawback.models import Attribution, Clawback, ClawbackFile, Notice  # noqa: F401

@@ -1,0 +1,86 @@
+"""API: tracing, revocation, clawback campaigns, notices and attribution."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import request
+
+from ..clawback import attribution, campaigns, revocation, tracing
+from ..core.errors import Invalid
+from . import bp
+from .auth import actor, require_admin
+from .util import iso, json_body
+
+
+def _reason(body: dict) -> str:
+    reason = body.get("reason")
+    if not isinstance(reason, str):
+        raise Invalid("Give the reason as a string.", fields={"reason": "required"})
+    return reason
+
+
+@bp.get("/files/<sha256>/recipients")
+def file_recipients(sha256: str):
+    return tracing.recipients_json(actor(), sha256)
+
+
+@bp.post("/files/<sha256>/revoke")
+def revoke_file(sha256: str):
+    return {"revoked": revocation.revoke_file(actor(), sha256, _reason(json_body()))}
+
+
+@bp.post("/grants/<int:grant_id>/revoke")
+def revoke_grant(grant_id: int):
+    g = revocation.revoke_grant(actor(), grant_id, _reason(json_body()))
+    return {"id": g.id, "record_id": g.record_id, "code": g.code, "revoked_at": iso(g.revoked_at),
+            "revoked_reason": g.revoked_reason}
+
+
+@bp.post("/releases/<int:release_id>/revoke")
+def revoke_release(release_id: int):
+    return {"revoked": revocation.revoke_release(actor(), release_id, _reason(json_body()))}
+
+
+@bp.post("/users/<int:user_id>/revoke-grants")
+def revoke_recipient(user_id: int):
+    return {"revoked": revocation.revoke_recipient(actor(), user_id, _reason(json_body()))}
+
+
+@bp.post("/clawbacks")
+def open_clawback():
+    require_admin()
+    body = json_body()
+    try:
+        respond_by = date.fromisoformat(str(body.get("respond_by", "")))
+    except ValueError as exc:
+        raise Invalid("respond_by is a date, YYYY-MM-DD.", fields={"respond_by": "date"}) from exc
+    c = campaigns.open_campaign(actor(), sha256s=body.get("sha256s"), reason=_reason(body),
+                                respond_by=respond_by)
+    return campaigns.campaign_json(c), 201
+
+
+@bp.get("/clawbacks/<int:campaign_id>")
+def get_clawback(campaign_id: int):
+    return campaigns.campaign_json(campaigns.get_campaign(actor(), campaign_id))
+
+
+@bp.get("/me/clawback-notices")
+def my_notices():
+    return [campaigns.notice_json(n) for n in campaigns.my_notices(actor())]
+
+
+@bp.post("/clawback-notices/<int:notice_id>/response")
+def respond(notice_id: int):
+    body = json_body()
+    action, statement = body.get("action"), body.get("statement", "")
+    if not isinstance(action, str) or not isinstance(statement, str):
+        raise Invalid("action and statement are strings.", fields={"action": "string"})
+    return campaigns.notice_json(campaigns.respond(actor(), notice_id, action, statement))
+
+
+@bp.post("/attributions")
+def attribute():
+    f = request.files.get("file")
+    if f is None:
+        raise Invalid("Send the found file as multipart/form-data, field 'file'.", fields={"file": "required"})
+    return attribution.attribute(actor(), f.stream)

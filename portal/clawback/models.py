@@ -1,0 +1,84 @@
+"""Clawback campaigns: a request, never an order, to everyone who received a file in error."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..core.models import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class NoticeStatus(str, enum.Enum):
+    sent = "sent"
+    acknowledged = "acknowledged"
+    certified_deleted = "certified_deleted"
+    contested = "contested"
+
+    @property
+    def label(self) -> str:
+        return {"sent": "No answer yet", "acknowledged": "Acknowledged",
+                "certified_deleted": "Certified deletion", "contested": "Contested"}[self.value]
+
+
+class Clawback(db.Model):
+    __tablename__ = "clawbacks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    respond_by: Mapped[date] = mapped_column(sa.Date)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_grants: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+
+    created_by: Mapped[User] = relationship()
+    files: Mapped[list["ClawbackFile"]] = relationship(cascade="all, delete-orphan")
+    notices: Mapped[list["Notice"]] = relationship(back_populates="clawback", order_by="Notice.id")
+
+    @property
+    def complete(self) -> bool:
+        return all(n.status != NoticeStatus.sent for n in self.notices)
+
+
+class ClawbackFile(db.Model):
+    __tablename__ = "clawback_files"
+
+    clawback_id: Mapped[int] = mapped_column(sa.ForeignKey("clawbacks.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+
+
+class Notice(db.Model):
+    __tablename__ = "clawback_notices"
+    __table_args__ = (sa.UniqueConstraint("clawback_id", "recipient_id", name="uq_clawback_notices_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clawback_id: Mapped[int] = mapped_column(sa.ForeignKey("clawbacks.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    status: Mapped[NoticeStatus] = mapped_column(
+        sa.Enum(NoticeStatus, native_enum=False, create_constraint=False, length=24),
+        server_default=NoticeStatus.sent.value)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reminded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    responded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    statement: Mapped[Optional[str]] = mapped_column(sa.Text)
+
+    clawback: Mapped[Clawback] = relationship(back_populates="notices")
+    recipient: Mapped[User] = relationship(lazy="joined")
+
+
+class Attribution(db.Model):
+    """Every attempt to attribute a found copy, kept with its result."""
+    __tablename__ = "attributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    exact: Mapped[bool] = mapped_column(sa.Boolean)
+    result: Mapped[str] = mapped_column(sa.Text)   # the JSON answer given

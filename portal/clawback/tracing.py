@@ -1,0 +1,98 @@
+"""Who has a file: every recipient, grant and delivery; exported as CSV and as a PDF report."""
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..auth.models import User
+from ..core.errors import Forbidden, NotFound
+from ..core.export import safe_cell
+from ..disclosures.models import Grant
+from ..extensions import db
+from ..records.models import Blob, Record
+
+
+def grants_of_file(actor: User, sha256: str) -> tuple[Blob, list[Grant]]:
+    if not actor.is_staff:
+        raise Forbidden("Only staff and administrators may see who received a file.")
+    blob = db.session.scalar(sa.select(Blob).where(Blob.sha256 == (sha256 or "").lower()))
+    if blob is None:
+        raise NotFound("No file with that SHA-256 was ever uploaded.")
+    grants = list(db.session.scalars(
+        sa.select(Grant).join(Grant.record).where(Record.blob_id == blob.id)
+        .options(selectinload(Grant.deliveries), selectinload(Grant.record).selectinload(Record.request))
+        .order_by(Grant.recipient_id, Grant.id)))
+    departments = {g.record.request.department_id for g in grants}
+    if not actor.is_admin and any(d != actor.department_id for d in departments):
+        raise Forbidden("This file went out from another department; ask an administrator.")
+    return blob, grants
+
+
+def recipients_json(actor: User, sha256: str) -> dict:
+    blob, grants = grants_of_file(actor, sha256)
+    people: dict = {}
+    for g in grants:
+        key = g.recipient_id or f"public:{g.public_label}"
+        entry = people.setdefault(key, {
+            "user": ({"id": g.recipient.id, "email": g.recipient.email, "name": g.recipient.name}
+                     if g.recipient else {"id": None, "email": None, "name": f"public download {g.public_label}"}),
+            "grants": []})
+        entry["grants"].append({
+            "id": g.id, "code": g.code, "record_id": g.record_id,
+            "tracking_number": g.record.request.tracking_number,
+            "granted_at": _iso(g.granted_at), "revoked_at": _iso(g.revoked_at),
+            "deliveries": [{"at": _iso(d.at), "ip": d.ip, "user_agent": d.user_agent,
+                            "sha256": d.sha256 or d.copy_sha256, "completed": d.completed}
+                           for d in g.deliveries]})
+    record_ids = sorted({g.record_id for g in grants} | set(db.session.scalars(
+        sa.select(Record.id).where(Record.blob_id == blob.id))))
+    return {"sha256": blob.sha256, "record_ids": record_ids, "recipients": list(people.values())}
+
+
+def _iso(value):
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+COLUMNS = ["recipient_email", "recipient_name", "grant_id", "code", "tracking_number", "granted_at",
+           "revoked_at", "delivered_at", "ip", "user_agent", "delivered_sha256", "completed"]
+
+
+def recipients_csv(actor: User, sha256: str) -> str:
+    data = recipients_json(actor, sha256)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for person in data["recipients"]:
+        u = person["user"]
+        for g in person["grants"]:
+            rows = g["deliveries"] or [None]
+            for d in rows:
+                writer.writerow([safe_cell(v) for v in [
+                    u["email"] or "", u["name"], g["id"], g["code"], g["tracking_number"], g["granted_at"],
+                    g["revoked_at"] or "", d["at"] if d else "never downloaded", d["ip"] if d else "",
+                    d["user_agent"] if d else "", d["sha256"] if d else "", d["completed"] if d else ""]])
+    return out.getvalue()
+
+
+def report_lines(actor: User, sha256: str) -> list[str]:
+    data = recipients_json(actor, sha256)
+    lines = [f"File SHA-256: {data['sha256']}", f"Records: {', '.join(map(str, data['record_ids']))}",
+             f"Recipients: {len(data['recipients'])}", ""]
+    for person in data["recipients"]:
+        u = person["user"]
+        lines.append(f"{u['name']} <{u['email'] or 'anonymous'}>")
+        for g in person["grants"]:
+            state = f"revoked {g['revoked_at']}" if g["revoked_at"] else "active"
+            lines.append(f"  grant {g['id']} code {g['code']} request {g['tracking_number']} "
+                         f"granted {g['granted_at']} ({state})")
+            if not g["deliveries"]:
+                lines.append("    never downloaded")
+            for d in g["deliveries"]:
+                lines.append(f"    {d['at']} from {d['ip']} copy {d['sha256']}"
+                             f"{'' if d['completed'] else ' (incomplete)'}")
+                lines.append(f"      {d['user_agent'][:90]}")
+        lines.append("")
+    return lines

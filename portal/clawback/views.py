@@ -1,0 +1,144 @@
+"""Pages: who has a file, revocation, clawback campaigns, notices and attribution."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..core.errors import PortalError
+from ..core.export import pdf_report
+from ..core.permissions import admin_required, staff_required
+from ..extensions import db
+from . import attribution, campaigns, revocation, tracing
+from .forms import AttributionForm, CampaignForm, ResponseForm, RevokeForm
+from .models import Clawback
+
+bp = Blueprint("clawback", __name__)
+
+
+def _error(err: PortalError, template: str, **ctx):
+    db.session.rollback()
+    return render_template(template, error=err.message, **ctx), err.status
+
+
+@bp.route("/staff/files/<sha256>")
+@staff_required
+def file_recipients(sha256: str):
+    data = tracing.recipients_json(current_user, sha256)
+    return render_template("clawback/file.html", data=data, form=RevokeForm())
+
+
+@bp.route("/staff/files/<sha256>.csv")
+@staff_required
+def file_recipients_csv(sha256: str):
+    body = tracing.recipients_csv(current_user, sha256)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="recipients-{sha256[:12]}.csv"'})
+
+
+@bp.route("/staff/files/<sha256>.pdf")
+@staff_required
+def file_recipients_pdf(sha256: str):
+    lines = tracing.report_lines(current_user, sha256)
+    body = pdf_report(f"Recipients of file {sha256[:16]}", lines, current_app.config["AGENCY_NAME"])
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="recipients-{sha256[:12]}.pdf"'})
+
+
+@bp.route("/staff/files/<sha256>/revoke", methods=["POST"])
+@staff_required
+def revoke_file(sha256: str):
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash("Give a reason to revoke.")
+        return redirect(url_for("clawback.file_recipients", sha256=sha256))
+    n = revocation.revoke_file(current_user, sha256, form.reason.data)
+    flash(f"{n} download link(s) revoked. They stop working at once.")
+    return redirect(url_for("clawback.file_recipients", sha256=sha256))
+
+
+@bp.route("/staff/grants/<int:grant_id>/revoke", methods=["POST"])
+@staff_required
+def revoke_grant(grant_id: int):
+    form = RevokeForm()
+    g = revocation.revoke_grant(current_user, grant_id, form.reason.data if form.validate_on_submit() else "")
+    flash("The download link is revoked.")
+    return redirect(url_for("clawback.file_recipients", sha256=g.record.sha256))
+
+
+@bp.route("/admin/clawbacks")
+@admin_required
+def campaigns_index():
+    rows = db.session.scalars(db.select(Clawback).order_by(Clawback.id.desc()).limit(200)).all()
+    return render_template("clawback/index.html", campaigns=rows, form=CampaignForm())
+
+
+@bp.route("/admin/clawbacks", methods=["POST"])
+@admin_required
+def open_campaign():
+    form = CampaignForm()
+    rows = db.session.scalars(db.select(Clawback).order_by(Clawback.id.desc()).limit(200)).all()
+    if not form.validate_on_submit():
+        return render_template("clawback/index.html", campaigns=rows, form=form,
+                               error="Please complete the form."), 400
+    try:
+        c = campaigns.open_campaign(current_user, sha256s=form.sha256s.data.split(),
+                                    reason=form.reason.data, respond_by=form.respond_by.data)
+    except PortalError as err:
+        return _error(err, "clawback/index.html", campaigns=rows, form=form)
+    flash(f"Campaign opened: {c.revoked_grants} link(s) revoked, {len(c.notices)} recipient(s) notified.")
+    return redirect(url_for("clawback.campaign", campaign_id=c.id))
+
+
+@bp.route("/admin/clawbacks/<int:campaign_id>")
+@admin_required
+def campaign(campaign_id: int):
+    return render_template("clawback/campaign.html", c=campaigns.get_campaign(current_user, campaign_id))
+
+
+@bp.route("/admin/clawbacks/<int:campaign_id>.csv")
+@admin_required
+def campaign_csv(campaign_id: int):
+    import csv
+    import io
+
+    from ..core.export import safe_cell
+    c = campaigns.get_campaign(current_user, campaign_id)
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["recipient_email", "recipient_name", "status", "sent_at", "reminded_at", "responded_at", "statement"])
+    for n in c.notices:
+        w.writerow([safe_cell(v) for v in [n.recipient.email, n.recipient.name, n.status.value, n.sent_at,
+                                           n.reminded_at or "", n.responded_at or "", n.statement or ""]])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="clawback-{c.id}.csv"'})
+
+
+@bp.route("/admin/attribute", methods=["GET", "POST"])
+@admin_required
+def attribute():
+    form = AttributionForm()
+    result = None
+    if form.validate_on_submit():
+        result = attribution.attribute(current_user, form.file.data.stream)
+    return render_template("clawback/attribute.html", form=form, result=result)
+
+
+@bp.route("/me/notices")
+@login_required
+def my_notices():
+    return render_template("clawback/my_notices.html", notices=campaigns.my_notices(current_user))
+
+
+@bp.route("/me/notices/<int:notice_id>", methods=["GET", "POST"])
+@login_required
+def notice(notice_id: int):
+    n = campaigns.notice_for(current_user, notice_id)
+    form = ResponseForm()
+    if form.validate_on_submit():
+        try:
+            campaigns.respond(current_user, n.id, form.action.data, form.statement.data)
+        except PortalError as err:
+            return _error(err, "clawback/notice.html", n=n, form=form)
+        flash("Thank you. Your answer is recorded.")
+        return redirect(url_for("clawback.notice", notice_id=n.id))
+    return render_template("clawback/notice.html", n=n, form=form)
