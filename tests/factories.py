@@ -71,3 +71,10 @@ def token_for(u):
     _, secret = create_token(u, u, "test")
     db.session.commit()
     return {"Authorization": f"Bearer {secret}"}
+
+
+def commit():
+    """Commit as a request does: then deliver the mail the transaction queued."""
+    from portal import mail
+    db.session.commit()
+    mail.deliver_pending_after_commit()

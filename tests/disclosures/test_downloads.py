@@ -32,7 +32,7 @@ def test_release_makes_one_grant_per_recipient_and_record_and_tells_them(ctx, ma
     a = f.upload(staff, req, samples.text(), filename="a.txt")
     b = f.upload(staff, req, samples.csv(), filename="b.csv")
     rel = services.create_release(staff, req.id, [a.id, b.id], recipients=["Lawyer@Example.org"])
-    db.session.commit()
+    f.commit()
     assert len(rel.grants) == 4
     assert len({g.code for g in rel.grants}) == 4
     assert {g.recipient.email for g in rel.grants} == {requester.email, "lawyer@example.org"}
