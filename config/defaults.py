@@ -17,6 +17,9 @@ HTTPS = False                  # True: session cookies are marked Secure
 
 # Accounts
 PASSWORD_MIN_LENGTH = 10
+ARGON2_TIME_COST = 3           # argon2-cffi's defaults: RFC 9106's low-memory profile
+ARGON2_MEMORY_KIB = 65536
+ARGON2_PARALLELISM = 4
 VERIFY_TOKEN_MAX_AGE = 3 * 24 * 3600
 RESET_TOKEN_MAX_AGE = 3600
 SESSION_IDLE_MINUTES = 60

@@ -24,6 +24,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     login_manager.init_app(app)
     csrf.init_app(app)
 
+    from .auth.passwords import configure as configure_passwords
+    configure_passwords(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_KIB"],
+                        app.config["ARGON2_PARALLELISM"])
+
     from .core import web
     web.install(app)
 

@@ -87,7 +87,9 @@ def _migrate(url: str, instance: Path) -> None:
 def _base_config(url: str, instance: Path) -> dict:
     return {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
             "WATERMARK_KEY": "test-watermark-key", "STORAGE_DIR": str(instance / "files"),
-            "OUTBOX_DIR": str(instance / "outbox"), "BASE_URL": "http://portal.test"}
+            "OUTBOX_DIR": str(instance / "outbox"), "BASE_URL": "http://portal.test",
+            # Cheap hashes keep the suite fast; production keeps argon2-cffi's defaults.
+            "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024, "ARGON2_PARALLELISM": 1}
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

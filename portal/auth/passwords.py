@@ -9,6 +9,14 @@ _hasher = PasswordHasher()
 _DUMMY = _hasher.hash("not-a-real-password")
 
 
+def configure(time_cost: int, memory_kib: int, parallelism: int) -> None:
+    """Set the cost (config ARGON2_*); existing hashes keep verifying with their own parameters."""
+    global _hasher, _DUMMY
+    if (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism) != (time_cost, memory_kib, parallelism):
+        _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+        _DUMMY = _hasher.hash("not-a-real-password")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
