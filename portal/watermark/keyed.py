@@ -48,12 +48,14 @@ def spread(codeword: Codeword, slots: np.ndarray) -> np.ndarray:
     return codeword.bits[slots]
 
 
-def vote(slots: np.ndarray, observed: np.ndarray) -> tuple[Codeword, int, int] | None:
+def vote(slots: np.ndarray, observed: np.ndarray, max_dissent: float = 0.2) -> tuple[Codeword, int, int] | None:
     """Majority of the observed slot values per bit.
 
     Returns the word, the votes cast and the votes that disagreed with the
-    majority; None when some bit got no vote or a tie (the channel is absent or
-    too damaged to say anything).
+    majority; None when some bit got no vote or a tie, or when more than
+    max_dissent of the votes disagree: a marked channel is unanimous, while a
+    pattern the file acquired otherwise (sorting, re-quoting) is near random,
+    and must not be given a chance to pass the CRC by luck.
     """
     slots = np.asarray(slots, dtype=np.int64)
     observed = np.asarray(observed, dtype=np.int64)
@@ -65,6 +67,8 @@ def vote(slots: np.ndarray, observed: np.ndarray) -> tuple[Codeword, int, int] |
         return None
     bits = (2 * ones > total).astype(np.uint8)
     dissent = int(np.minimum(ones, total - ones).sum())
+    if dissent > max_dissent * total.sum():
+        return None
     return Codeword.from_bits(bits), int(total.sum()), dissent
 
 
