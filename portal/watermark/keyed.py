@@ -118,10 +118,15 @@ class Evidence:
         for word in words:
             self.add(word, mark, line)
 
-    def findings(self) -> list[Finding]:
+    def __bool__(self) -> bool:
+        return bool(self._marks)
+
+    def findings(self, exclude: set[Codeword] = frozenset()) -> list[Finding]:
+        """One finding per accepted word, except words in exclude (codes the
+        original itself contains name no recipient)."""
         p = exact_probability(self.candidates)
         out = []
-        for word in sorted(self._marks):
+        for word in sorted(set(self._marks) - set(exclude)):
             marks = self._marks[word]
             lines = [f"code {word.text} verified by its CRC"
                      + (" and is among the candidates" if self.candidates else "")

@@ -264,9 +264,6 @@ def read(candidate: bytes, original: bytes, candidates: Sequence[Codeword]) -> l
         for word, pages in words.items():
             shown = ", ".join(map(str, pages[:10])) + (" ..." if len(pages) > 10 else "")
             evidence.add(word, mark_name, f"{mark_name}: code {word.text} on page(s) {shown}")
-    findings = evidence.findings()
-    if findings:
-        # A code the original itself contains (a record that quotes a code) names no one.
-        inherent = {w for marks in _text_codes(original).values() for w in marks}
-        findings = [f for f in findings if f.codeword not in inherent]
-    return findings
+    # A code the original itself prints (a record quoting a code) names no recipient.
+    inherent = {w for marks in _text_codes(original).values() for w in marks} if evidence else set()
+    return evidence.findings(exclude=inherent)
