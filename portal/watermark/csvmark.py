@@ -71,7 +71,7 @@ class Table:
                 break
             pos = m.end()
         line = data.count(b"\n", 0, pos) + 1
-        if data[pos:pos + 1] == b'"' and token.match(data + b'"', pos) is None:
+        if data[pos:pos + 1] == b'"' and token.match(data + b'"', pos) is not None:
             return f"a quoted field on line {line} is never closed (truncated or malformed)"
         return f"stray quote or text after a closing quote on line {line}, byte {pos}"
 

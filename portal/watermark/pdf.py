@@ -139,9 +139,13 @@ def _placement(page: pikepdf.Page) -> tuple[tuple[float, float], list[float]]:
     return (w, h), [1, 0, 0, 1, x0, y0]
 
 
-def _open(data: bytes, what: str) -> pikepdf.Pdf:
+def _open(data: bytes, what: str, complete: bool = False) -> pikepdf.Pdf:
     if b"%PDF-" not in data[:1024]:
         raise WatermarkError(f"{what} is not a PDF (no %PDF- header)")
+    # qpdf reconstructs a truncated file without complaint; a record must not be
+    # released in a state its agency did not produce, so refuse it instead.
+    if complete and b"%%EOF" not in data[-2048:]:
+        raise WatermarkError(f"{what} is a truncated PDF: no %%EOF marker at the end of the file")
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:
@@ -156,11 +160,7 @@ def _open(data: bytes, what: str) -> pikepdf.Pdf:
 
 
 def mark(original: bytes, stamp: Stamp) -> bytes:
-    # qpdf reconstructs a truncated file without complaint; a record must not be
-    # released in a state its agency did not produce, so refuse it instead.
-    if b"%%EOF" not in original[-2048:]:
-        raise WatermarkError("truncated PDF: no %%EOF marker at the end of the file")
-    pdf = _open(original, "the original")
+    pdf = _open(original, "the original", complete=True)
     if pdf.is_encrypted:
         raise WatermarkError("encrypted PDF: remove the encryption before release so the copy can be marked")
     if len(pdf.pages) == 0:
@@ -193,11 +193,11 @@ def mark(original: bytes, stamp: Stamp) -> bytes:
 
 
 def _attach(page: pikepdf.Page, name: Name, xobj: pikepdf.Stream) -> None:
-    """Add the stamp to the page's XObject resources without hiding inherited ones."""
-    if "/Resources" not in page.obj:
-        inherited = _inherited(page.obj, "/Resources")
-        page.obj.Resources = Dictionary(inherited.items()) if inherited is not None else Dictionary()
-    resources = page.obj.Resources
+    """Add the stamp to the resources the page uses, inherited ones included:
+    pages sharing a dictionary share the one entry."""
+    resources = _inherited(page.obj, "/Resources")
+    if resources is None:
+        page.obj.Resources = resources = Dictionary()
     if "/XObject" not in resources:
         resources.XObject = Dictionary()
     existing = resources.XObject.get(name)
