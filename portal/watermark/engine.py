@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import import_module
 from typing import Sequence
 
 from .codeword import Codeword
@@ -47,17 +48,21 @@ class Finding:
     evidence: list[str] = field(default_factory=list)  # plain-words lines
 
 
+_MODULES = {
+    "application/pdf": "pdf",
+    "image/jpeg": "image", "image/png": "image", "image/tiff": "image", "image/webp": "image",
+    "text/csv": "tabular",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "tabular",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "tabular",
+    "text/plain": "text",
+}
+
+
 def _module(content_type: str):
-    from . import image, package, pdf, tabular, text  # noqa: F401  (lazy: heavy imports)
-    table = {
-        "application/pdf": pdf,
-        "image/jpeg": image, "image/png": image, "image/tiff": image, "image/webp": image,
-        "text/csv": tabular,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": tabular,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": tabular,
-        "text/plain": text,
-    }
-    return table.get(content_type.split(";")[0].strip().lower(), package)
+    # Import only the module a type needs: each pulls in heavy libraries, and a
+    # missing optional one must not break every other format.
+    name = _MODULES.get(content_type.split(";")[0].strip().lower(), "package")
+    return import_module(f"{__package__}.{name}")
 
 
 def supported(content_type: str) -> str:
@@ -75,7 +80,11 @@ def read(candidate: bytes, original: bytes, content_type: str,
          candidates: Sequence[Codeword] = ()) -> list[Finding]:
     """Findings in candidate, each a codeword that verified; empty when none did."""
     from . import package
-    findings = _module(content_type).read(candidate, original, candidates)
-    if not findings and _module(content_type) is not package:
+    module = _module(content_type)
+    # A copy delivered in the wrapper (stamp.wrap) is not a file of its own type.
+    if module is not package and package.is_wrapper(candidate):
+        module = package
+    findings = module.read(candidate, original, candidates)
+    if not findings and module is not package:
         findings = package.read(candidate, original, candidates)
     return findings
