@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 from scipy import ndimage
 
-from . import align
+from . import align, overlay
 from .codeword import BITS, Codeword, chips_to_bits, false_match_probability, nearest
 from .engine import Finding, Stamp, WatermarkError
 
@@ -71,21 +71,23 @@ def _open(data: bytes) -> _Picture:
     except WatermarkError:
         raise
     except Image.DecompressionBombError as exc:
-        raise WatermarkError(f"image refused as a decompression bomb: {exc}") from exc
+        raise WatermarkError(f"image refused: over the {MAX_PIXELS // 1_000_000}-megapixel "
+                             f"limit, a possible decompression bomb") from exc
     except Exception as exc:  # decoders raise many types for hostile or damaged input
         raise WatermarkError(f"cannot decode the image (malformed or truncated): {exc}") from exc
 
+    fmt = im.format
     save = {"dpi": im.info["dpi"]} if "dpi" in im.info else {}
     if im.mode in ("1", "L", "LA", "RGB", "RGBA") and im.info.get("icc_profile"):
         save["icc_profile"] = im.info["icc_profile"]     # a CMYK profile would lie about RGB
-    if im.format == "JPEG":
+    if fmt == "JPEG":
         from PIL.JpegImagePlugin import get_sampling
         sampling = get_sampling(im)                      # keep 4:4:4 where the original had it
         save.update(quality=JPEG_QUALITY, subsampling=sampling if sampling >= 0 else 2)
-    elif im.format == "TIFF":
+    elif fmt == "TIFF":
         compression = im.info.get("compression", "raw")
         save["compression"] = compression if compression in _LOSSLESS_TIFF else "tiff_lzw"
-    elif im.format == "WEBP":
+    elif fmt == "WEBP":
         save.update({"lossless": True} if _webp_lossless(data) else {"quality": WEBP_QUALITY})
 
     exif = im.getexif()
@@ -99,7 +101,7 @@ def _open(data: bytes) -> _Picture:
 
     if im.mode.startswith("I;16") or im.mode == "I":
         pixels = np.clip(np.asarray(im, dtype=np.float64) / 257.0 + 0.5, 0, 255).astype(np.uint8)
-        return _Picture(pixels, im.format, exif, save)
+        return _Picture(pixels, fmt, exif, save)
     if im.mode in ("1", "L", "LA", "RGB", "RGBA"):
         target = {"1": "L"}.get(im.mode, im.mode)
     elif im.mode in ("P", "PA"):
@@ -110,8 +112,7 @@ def _open(data: bytes) -> _Picture:
         raise WatermarkError(f"image mode {im.mode} is not supported")
     if target in ("L", "RGB") and "transparency" in im.info:
         target += "A"
-    return _Picture(np.asarray(im if im.mode == target else im.convert(target)),
-                    im.format, exif, save)
+    return _Picture(np.asarray(im if im.mode == target else im.convert(target)), fmt, exif, save)
 
 
 def _webp_lossless(data: bytes) -> bool:
@@ -126,10 +127,16 @@ def _webp_lossless(data: bytes) -> bool:
 
 
 def _encode(pic: _Picture, pixels: np.ndarray, code: Codeword) -> bytes:
-    exif = pic.exif
-    exif.get_ifd(_EXIF_IFD)[_UNIQUE_ID] = f"{code.value:032X}"
+    unique = f"{code.value:032X}"
+    if pic.format == "TIFF":
+        # A TIFF's "EXIF" is its own directory of layout tags (strips, photometric):
+        # copying those onto the new pixels would break the file, so only the code goes.
+        meta = {"tiffinfo": {_UNIQUE_ID: unique}}
+    else:
+        pic.exif.get_ifd(_EXIF_IFD)[_UNIQUE_ID] = unique
+        meta = {"exif": pic.exif.tobytes()}
     buf = io.BytesIO()
-    Image.fromarray(pixels).save(buf, pic.format, exif=exif.tobytes(), **pic.save)
+    Image.fromarray(pixels).save(buf, pic.format, **meta, **pic.save)
     return buf.getvalue()
 
 
@@ -259,93 +266,12 @@ def _embed(pixels: np.ndarray, luma: np.ndarray, code: Codeword) -> np.ndarray:
     return out
 
 
-# ---- the visible stamp -------------------------------------------------------------------
-
-def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str] | None:
-    """text in at most two lines no wider than width, broken at its separators; None if not."""
-    lines: list[str] = []
-    for part in text.split(" \u00b7 "):
-        joined = f"{lines[-1]} \u00b7 {part}" if lines else part
-        if lines and font.getlength(joined) <= width:
-            lines[-1] = joined
-        else:
-            lines.append(part)
-    fits = all(font.getlength(line) <= width for line in lines)
-    return lines if fits and len(lines) <= 2 else None
-
-
-def _corner(stamp: Stamp, width: int, height: int) -> np.ndarray:
-    """An RGBA label with the footer (or a shorter form) that fits the picture's width."""
-    short = f"{stamp.recipient} \u00b7 request {stamp.tracking_number} \u00b7 code {stamp.code}"
-    size = max(10, min(48, min(width, height) // 40))
-    while True:
-        font = ImageFont.load_default(size=size)
-        pad = max(2, size // 3)
-        for text in (stamp.footer, short, stamp.code):
-            lines = _wrap(text, font, 0.94 * width - 2 * pad)
-            if lines or size <= 6:
-                lines = lines or [stamp.code]
-                step = round(size * 1.25)
-                label = Image.new("RGBA", (min(width, int(max(font.getlength(t) for t in lines))
-                                               + 2 * pad), step * len(lines) + 2 * pad),
-                                  (0, 0, 0, 150))
-                draw = ImageDraw.Draw(label)
-                for i, line in enumerate(lines):
-                    draw.text((pad, pad + i * step), line, font=font, fill=(255, 255, 255, 255))
-                return np.asarray(label)
-        size -= 1
-
-
-def _tile(stamp: Stamp, width: int, height: int) -> np.ndarray:
-    """A full-size RGBA layer of faint diagonal text, rows staggered by half a tile."""
-    text = f"{stamp.recipient} \u00b7 {stamp.tracking_number} \u00b7 {stamp.code}"
-    size = max(10, min(64, min(width, height) // 28))
-    font = ImageFont.load_default(size=size)
-    tw, th = int(font.getlength(text)) + 3 * size, 4 * size
-    tile = Image.new("RGBA", (tw, th), (0, 0, 0, 0))
-    ImageDraw.Draw(tile).text((size, size), text, font=font, fill=(255, 255, 255, 255),
-                              stroke_width=max(1, size // 14), stroke_fill=(0, 0, 0, 255))
-    tile = np.asarray(tile.rotate(25, resample=Image.Resampling.BICUBIC, expand=True)).copy()
-    tile[..., 3] = tile[..., 3] * 0.3
-    pair = np.concatenate([tile, np.roll(tile, tile.shape[1] // 2, axis=1)])
-    reps = (-(-height // pair.shape[0]), -(-width // pair.shape[1]), 1)
-    return np.tile(pair, reps)[:height, :width]
-
-
-def _blend(pixels: np.ndarray, layer: np.ndarray, x: int, y: int) -> None:
-    """Composite an RGBA layer onto pixels at (x, y), in place."""
-    h, w = layer.shape[:2]
-    region = pixels[y:y + h, x:x + w]
-    alpha = layer[..., 3:4].astype(np.uint16)
-    if pixels.ndim == 2 or pixels.shape[2] == 2:
-        colour = np.rint(layer[..., :3] @ _LUMA)[..., None].astype(np.uint16)
-        target = region[..., None] if pixels.ndim == 2 else region[..., :1]
-    else:
-        colour, target = layer[..., :3].astype(np.uint16), region[..., :3]
-    target[...] = (target * (255 - alpha) + colour * alpha + 127) // 255
-    if pixels.ndim == 3 and pixels.shape[2] in (2, 4):  # show the stamp on transparent areas
-        region[..., -1] = np.maximum(region[..., -1], layer[..., 3])
-
-
-def _stamp(pixels: np.ndarray, stamp: Stamp) -> None:
-    height, width = pixels.shape[:2]
-    if stamp.image_stamp == "tiled":
-        _blend(pixels, _tile(stamp, width, height), 0, 0)
-    elif stamp.image_stamp == "corner":
-        label = _corner(stamp, width, height)
-        margin = max(0, min(width - label.shape[1], height - label.shape[0], width // 100))
-        _blend(pixels, label, width - label.shape[1] - margin, height - label.shape[0] - margin)
-    else:
-        raise WatermarkError(f"unknown image stamp {stamp.image_stamp!r}")
-
-
 # ---- the interface ---------------------------------------------------------------------
 
 def mark(original: bytes, stamp: Stamp) -> bytes:
     """The recipient's copy: stamped visibly, then marked invisibly, in the original's format."""
     pic = _open(original)
-    stamped = pic.pixels.copy()
-    _stamp(stamped, stamp)
+    stamped = overlay.apply(pic.pixels, stamp)
     return _encode(pic, _embed(stamped, _luma(pic.pixels), stamp.codeword), stamp.codeword)
 
 
@@ -389,7 +315,7 @@ def _luminance(copy: _Picture, orig: _Picture, candidates: Sequence[Codeword]) -
 
 
 def _metadata(copy: _Picture, candidates: Sequence[Codeword]) -> Finding | None:
-    raw = copy.exif.get_ifd(_EXIF_IFD).get(_UNIQUE_ID)
+    raw = copy.exif.get(_UNIQUE_ID) or copy.exif.get_ifd(_EXIF_IFD).get(_UNIQUE_ID)
     try:
         code = Codeword(int(str(raw).strip("\x00 "), 16))
     except ValueError:
