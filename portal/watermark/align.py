@@ -26,10 +26,11 @@ _MIN_SCORE = 0.5      # below this the copy is not taken to come from the origin
 _PATCH = 96           # fine-search patch side, in original pixels
 
 
-def resample(y: np.ndarray, size: tuple[int, int], box: Box | None = None) -> np.ndarray:
+def resample(y: np.ndarray, size: tuple[int, int], box: Box | None = None,
+             method=Image.Resampling.BICUBIC) -> np.ndarray:
     """y (float32) resampled to size = (width, height), optionally from a box of it."""
     im = Image.fromarray(np.ascontiguousarray(y, dtype=np.float32), "F")
-    return np.asarray(im.resize(size, Image.Resampling.BICUBIC, box=box), dtype=np.float32)
+    return np.asarray(im.resize(size, method, box=box), dtype=np.float32)
 
 
 def _ncc(image: np.ndarray, template: np.ndarray) -> np.ndarray:
@@ -66,7 +67,9 @@ def _coarse(cand: np.ndarray, orig: np.ndarray) -> tuple[float, Box] | None:
     """Best (score, box) over scale hypotheses at the working resolution."""
     (h, w), (H, W) = cand.shape, orig.shape
     f = min(1.0, _WORK / max(H, W))
-    small = resample(orig, (max(1, round(W * f)), max(1, round(H * f))))
+    im = Image.fromarray(np.ascontiguousarray(orig, dtype=np.float32), "F")
+    small = np.asarray(im.resize((max(1, round(W * f)), max(1, round(H * f))),
+                                 Image.Resampling.BICUBIC, reducing_gap=3.0))
     smallest = max(w / W, h / H)           # the copy cannot show more than the whole frame
     # The two common cases first: the whole frame resized, and a crop at full size.
     rounds = [[smallest, 1.0] if smallest < 1.0 else [smallest]]
@@ -167,6 +170,21 @@ def _tone(ref: np.ndarray, diff: np.ndarray) -> np.ndarray:
     return curve[level]
 
 
+def _inside(cand: np.ndarray, box: Box, frame: tuple[int, int]) -> tuple[np.ndarray, Box]:
+    """The part of the copy that falls inside the original (a screenshot may show more)."""
+    (h, w), (W, H) = cand.shape, frame
+    x0, y0, x1, y1 = box
+    ax, ay = w / (x1 - x0), h / (y1 - y0)
+    c0, r0 = max(0, int(np.ceil(-x0 * ax - 1e-6))), max(0, int(np.ceil(-y0 * ay - 1e-6)))
+    c1 = min(w, int(np.floor((W - x0) * ax + 1e-6)))
+    r1 = min(h, int(np.floor((H - y0) * ay + 1e-6)))
+    if (c0, r0, c1, r1) == (0, 0, w, h):
+        return cand, box
+    inner = (max(0.0, x0 + c0 / ax), max(0.0, y0 + r0 / ay),
+             min(float(W), x0 + c1 / ax), min(float(H), y0 + r1 / ay))
+    return cand[r0:r1, c0:c1], inner
+
+
 def residual(cand: np.ndarray, orig: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray]:
     """What the copy has that the original has not, in the original's frame, and where known.
 
@@ -174,8 +192,9 @@ def residual(cand: np.ndarray, orig: np.ndarray, box: Box) -> tuple[np.ndarray, 
     box, resized to the copy's size), so that the resize's blur cancels too; only
     the difference is brought back to the original's size.
     """
-    (h, w), (H, W) = cand.shape, orig.shape
-    x0, y0, x1, y1 = box
+    (H, W) = orig.shape
+    cand, box = _inside(cand, box, (W, H))
+    (h, w), (x0, y0, x1, y1) = cand.shape, box
     plain = all(float(v).is_integer() for v in box) and (x1 - x0, y1 - y0) == (w, h)
     if plain:
         ref = orig[int(y0):int(y1), int(x0):int(x1)]
@@ -183,18 +202,20 @@ def residual(cand: np.ndarray, orig: np.ndarray, box: Box) -> tuple[np.ndarray, 
         ref = resample(orig, (w, h), box)
     diff = cand - ref
     diff -= _tone(ref, diff)
+    # Back to the original's frame: the whole pixels inside the box, resampled from the
+    # matching (fractional) box of the copy; a bicubic resize, unlike a general affine
+    # warp, runs as two fast one-dimensional passes.
+    left, top = int(np.ceil(x0 - 1e-6)), int(np.ceil(y0 - 1e-6))
+    right, bottom = min(W, int(np.floor(x1 + 1e-6))), min(H, int(np.floor(y1 + 1e-6)))
+    out = np.zeros((H, W), dtype=np.float32)
+    valid = np.zeros((H, W), dtype=bool)
     if plain:
-        out = np.zeros((H, W), dtype=np.float32)
-        valid = np.zeros((H, W), dtype=bool)
-        out[int(y0):int(y1), int(x0):int(x1)] = diff
-        valid[int(y0):int(y1), int(x0):int(x1)] = True
-        return out, valid
-    ax, ay = w / (x1 - x0), h / (y1 - y0)
-    back = (ax, 0.0, -x0 * ax, 0.0, ay, -y0 * ay)    # original pixel -> copy pixel
-
-    def warp(a: np.ndarray, method) -> np.ndarray:
-        im = Image.fromarray(np.ascontiguousarray(a, dtype=np.float32), "F")
-        return np.asarray(im.transform((W, H), Image.Transform.AFFINE, back, method, fillcolor=0))
-
-    valid = warp(np.ones((h, w)), Image.Resampling.BILINEAR) > 0.999
-    return warp(diff, Image.Resampling.BICUBIC), valid
+        out[top:bottom, left:right] = diff
+    else:
+        ax, ay = w / (x1 - x0), h / (y1 - y0)       # copy pixels per original pixel
+        source = (max(0.0, (left - x0) * ax), max(0.0, (top - y0) * ay),
+                  min(float(w), (right - x0) * ax), min(float(h), (bottom - y0) * ay))
+        out[top:bottom, left:right] = resample(diff, (right - left, bottom - top), source,
+                                               Image.Resampling.BILINEAR)
+    valid[top:bottom, left:right] = True
+    return out, valid
