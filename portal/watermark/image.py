@@ -26,6 +26,7 @@ from typing import Sequence
 
 import numpy as np
 from PIL import Image
+from PIL.JpegImagePlugin import get_sampling
 from scipy import ndimage
 
 from . import align, overlay
@@ -33,17 +34,20 @@ from .codeword import BITS, Codeword, chips_to_bits, false_match_probability, ne
 from .engine import Finding, Stamp, WatermarkError
 
 MAX_PIXELS = 100_000_000            # larger files are refused: a decoded 100 MP image is 300 MB
+MIN_SIDE = 64                       # smaller has too few blocks to carry 128 chips
 FORMATS = ("JPEG", "PNG", "TIFF", "WEBP")
 JPEG_QUALITY = 92                   # re-encoding loss stays well under the mark's strength
 WEBP_QUALITY = 92
 PSNR_DB = 40.0                      # strength of the invisible mark, before the visible stamp
-_SOFTEN = 1.0                       # pixels of blur on the mark's block edges
 FALSE_MATCH_LIMIT = 1e-9
+_SOFTEN = 1.0                       # pixels of blur on the mark's block edges
 _CHIPS = 2 * BITS
 _SEED = 0x1D1A_2026                 # public: the spreading only has to be fixed, not secret
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 _LOSSLESS_TIFF = {"raw", "tiff_lzw", "tiff_deflate", "tiff_adobe_deflate", "packbits"}
 _EXIF_IFD, _UNIQUE_ID, _ORIENTATION = 0x8769, 0xA420, 0x0112
+_SAME_AXES = (Image.Transpose.FLIP_LEFT_RIGHT, Image.Transpose.FLIP_TOP_BOTTOM,
+              Image.Transpose.ROTATE_180)
 
 
 @dataclass
@@ -65,6 +69,9 @@ def _open(data: bytes) -> _Picture:
             if im.width * im.height > MAX_PIXELS:
                 raise WatermarkError(f"image of {im.width}x{im.height} pixels is over the "
                                      f"{MAX_PIXELS // 1_000_000}-megapixel limit")
+            if min(im.size) < MIN_SIDE:
+                raise WatermarkError(f"image of {im.width}x{im.height} pixels is too small to "
+                                     f"mark (at least {MIN_SIDE} each way)")
             if getattr(im, "n_frames", 1) > 1:
                 raise WatermarkError("multi-page and animated images are not supported")
             im.load()
@@ -78,10 +85,9 @@ def _open(data: bytes) -> _Picture:
 
     fmt = im.format
     save = {"dpi": im.info["dpi"]} if "dpi" in im.info else {}
-    if im.mode in ("1", "L", "LA", "RGB", "RGBA") and im.info.get("icc_profile"):
+    if im.mode not in ("CMYK", "LAB") and im.info.get("icc_profile"):
         save["icc_profile"] = im.info["icc_profile"]     # a CMYK profile would lie about RGB
     if fmt == "JPEG":
-        from PIL.JpegImagePlugin import get_sampling
         sampling = get_sampling(im)                      # keep 4:4:4 where the original had it
         save.update(quality=JPEG_QUALITY, subsampling=sampling if sampling >= 0 else 2)
     elif fmt == "TIFF":
@@ -98,8 +104,10 @@ def _open(data: bytes) -> _Picture:
     exif.pop(_ORIENTATION, None)    # the pixels are upright from here on
     if turn is not None:
         im = im.transpose(turn)
+        if turn not in _SAME_AXES and "dpi" in save:
+            save["dpi"] = save["dpi"][::-1]
 
-    if im.mode.startswith("I;16") or im.mode == "I":
+    if im.mode.startswith("I;16") or im.mode == "I":    # 16-bit greys: the copy is 8-bit
         pixels = np.clip(np.asarray(im, dtype=np.float64) / 257.0 + 0.5, 0, 255).astype(np.uint8)
         return _Picture(pixels, fmt, exif, save)
     if im.mode in ("1", "L", "LA", "RGB", "RGBA"):
@@ -298,7 +306,8 @@ def _luminance(copy: _Picture, orig: _Picture, candidates: Sequence[Codeword]) -
     if candidates:
         hit = nearest(bits, candidates, _max_errors(len(candidates)))
     else:
-        word = Codeword.from_bits(bits)              # a lone CRC passes 1 in 65,536 noise words
+        # A CRC alone passes 1 in 65,536 noise words: the mark must also stand out.
+        word = Codeword.from_bits(bits)
         hit = (word, 0) if word.is_valid and strength >= 3.0 else None
     if hit is None:
         return None

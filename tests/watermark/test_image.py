@@ -213,6 +213,7 @@ def _bomb(side: int) -> bytes:
     (b"", "cannot decode"),
     (b"not an image at all", "cannot decode"),
     (b"\xff\xd8\xff\xe0" + b"\x00" * 64, "cannot decode"),
+    (encode(photo(40, 300), "PNG"), "too small"),
     (_bomb(11000), "100-megapixel limit"),        # ours
     (_bomb(20000), "100-megapixel limit"),        # Pillow's own, past twice its default
 ])
