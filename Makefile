@@ -33,8 +33,15 @@ run: setup
 test: setup-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: setup-dev
+$(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
+	$(BIN)/pip install -q -r requirements-bench.txt
+	touch $@
+
+## make bench: every benchmark; results go in docs/benchmarks.md
+bench: $(VENV)/.bench
 	$(BIN)/python -m bench.storage
+	$(BIN)/python -m bench.watermark
+	$(BIN)/python -m bench.attribution_eval
 
 clean:
 	rm -rf $(VENV) .pytest_cache
