@@ -42,6 +42,7 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # a streamed body is read inside the same context
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
