@@ -66,7 +66,7 @@ def _ahash(data: bytes) -> int | None:
             small = ImageOps.exif_transpose(im).convert("L").resize((16, 16))
     except Exception:
         return None
-    px = list(small.getdata())
+    px = list(small.tobytes())
     mean = sum(px) / len(px)
     return sum(1 << i for i, p in enumerate(px) if p > mean)
 
