@@ -84,3 +84,16 @@ def attribute():
     if f is None:
         raise Invalid("Send the found file as multipart/form-data, field 'file'.", fields={"file": "required"})
     return attribution.attribute(actor(), f.stream)
+
+
+@bp.post("/clawbacks/<int:campaign_id>/rerelease")
+def rerelease(campaign_id: int):
+    from ..clawback.rerelease import rerelease as do_rerelease
+    body = json_body()
+    record_id = body.get("record_id")
+    if not isinstance(record_id, int) or isinstance(record_id, bool):
+        raise Invalid("record_id is the corrected record's id.", fields={"record_id": "integer"})
+    releases = do_rerelease(actor(), campaign_id, record_id)
+    return {"releases": [{"id": r.id, "request_id": r.request_id,
+                          "grants": [{"id": g.id, "recipient": {"id": g.recipient.id, "email": g.recipient.email},
+                                      "code": g.code} for g in r.grants]} for r in releases]}, 201

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from ..auth.forms import EmptyForm
 from ..core.errors import PortalError
 from ..core.export import pdf_report
 from ..core.permissions import admin_required, staff_required
@@ -93,6 +94,23 @@ def open_campaign():
 @admin_required
 def campaign(campaign_id: int):
     return render_template("clawback/campaign.html", c=campaigns.get_campaign(current_user, campaign_id))
+
+
+@bp.route("/admin/clawbacks/<int:campaign_id>/rerelease", methods=["POST"])
+@admin_required
+def rerelease(campaign_id: int):
+    from flask import request as http
+
+    from .rerelease import rerelease as do_rerelease
+    c = campaigns.get_campaign(current_user, campaign_id)
+    if not EmptyForm().validate_on_submit():
+        return render_template("clawback/campaign.html", c=c, error="Please reload the page."), 400
+    try:
+        releases = do_rerelease(current_user, c.id, http.form.get("record_id", type=int) or 0)
+    except PortalError as err:
+        return _error(err, "clawback/campaign.html", c=c)
+    flash(f"The corrected version went out in {len(releases)} release(s), to every recipient of the original.")
+    return redirect(url_for("clawback.campaign", campaign_id=c.id))
 
 
 @bp.route("/admin/clawbacks/<int:campaign_id>.csv")

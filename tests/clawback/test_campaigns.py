@@ -128,3 +128,22 @@ def test_notice_page_works_for_the_recipient_only(ctx, client):
     f.post_form(client, "/account", "/logout", {})
     f.login(client, lawyer.email)
     assert client.get(f"/me/notices/{n.id}").status_code == 404
+
+
+def test_corrected_rerelease_reaches_the_same_recipients(ctx, client, mailbox):
+    staff, requester, lawyer, rec = _released()
+    admin = f.user(Role.admin)
+    c = _open(admin, rec)
+    redacted = f.upload(staff, rec.request, b"name,badge,unit\r\n[redacted],[redacted],Patrol\r\n",
+                        filename="roster-redacted.csv", replaces_id=rec.id)
+    bad = client.post(f"/api/v1/clawbacks/{c.id}/rerelease", headers=f.token_for(admin), json={"record_id": rec.id})
+    assert bad.status_code == 400
+    r = client.post(f"/api/v1/clawbacks/{c.id}/rerelease", headers=f.token_for(admin),
+                    json={"record_id": redacted.id})
+    assert r.status_code == 201, r.get_json()
+    [release] = r.get_json()["releases"]
+    assert {g["recipient"]["email"] for g in release["grants"]} == {requester.email, lawyer.email}
+    new = release["grants"][0]
+    owner = requester if new["recipient"]["email"] == requester.email else lawyer
+    got = client.get(f"/api/v1/grants/{new['id']}/download", headers=f.token_for(owner))
+    assert got.status_code == 200 and b"[redacted]" in got.get_data()
