@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .auth.models import Department, Role, User
+from .auth.models import Role, User
 from .auth.services import create_department, create_user
 from .extensions import db
 
@@ -22,10 +22,21 @@ def seed_demo() -> list[str]:
         return ["The database already has accounts; demo data not added.", *_logins()]
     depts = {slug: create_department("seed", slug=slug, name=name, law=law)
              for slug, name, law in DEPARTMENTS}
-    for email, name, role, dept in ACCOUNTS:
-        create_user("seed", email=email, name=name, password=DEMO_PASSWORD, role=role,
-                    department=depts.get(dept), verified=True)
-    return ["Demo data added.", *_logins()]
+    users = {email: create_user("seed", email=email, name=name, password=DEMO_PASSWORD, role=role,
+                                department=depts.get(dept), verified=True)
+             for email, name, role, dept in ACCOUNTS}
+    notes = _releases(users, depts)
+    return ["Demo data added.", *notes, *_logins()]
+
+
+def _releases(users, depts) -> list[str]:
+    from .disclosures import demo
+    from .record_requests.services import file_request
+    journalist = users["journalist@example.org"]
+    req = file_request(journalist, department=depts["police"], title="Use-of-force records, 2026",
+                       description="Policies, photos, work orders and overtime records for 2026.")
+    return demo.seed(users["staff@example.org"], users["admin@example.org"], req,
+                     users["requester@example.org"])
 
 
 def _logins() -> list[str]:
