@@ -38,7 +38,7 @@ MAX_CONTENT_LENGTH = 2 * 1024 ** 3
 # Marked copies: up to this size they are made while the recipient waits; larger ones by the worker
 MARK_INLINE_MAX_BYTES = 20 * 1024 ** 2
 # Formats are marked in memory up to this size; larger files leave inside a receipt ZIP, streamed
-MARK_IN_MEMORY_MAX_BYTES = 512 * 1024 ** 2
+MARK_IN_MEMORY_MAX_BYTES = 128 * 1024 ** 2
 GRANT_DAYS = None              # None: grants do not expire; a number: they expire after that many days
 
 # Clawback notices: a request, never an order. {name} {agency} {reason} {files} {respond_by} {link}

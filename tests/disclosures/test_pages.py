@@ -1,0 +1,91 @@
+"""The staff records page, the recipient's files page and the public library, as a browser uses them."""
+import io
+
+import sqlalchemy as sa
+
+from portal.auth.models import Role
+from portal.disclosures.models import Delivery, Grant
+from portal.extensions import db
+from portal.records.models import Record
+from tests import factories as f
+from tests.conftest import csrf_of
+from tests.disclosures import samples
+
+
+def test_staff_upload_several_files_and_release_them(client, ctx, mailbox):
+    _, staff, requester, req = f.scenario()
+    f.login(client, staff.email)
+    page = f"/staff/requests/{req.id}/records"
+    assert "No records yet" in client.get(page).get_data(as_text=True)
+    token = csrf_of(client, page)
+    r = client.post(page, data={"csrf_token": token, "disposition": "release", "exemption": "",
+                                "file": [(io.BytesIO(samples.csv()), "roster.csv"),
+                                         (io.BytesIO(samples.pdf()), "memo.pdf")]},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302
+    db.session.expire_all()
+    ids = db.session.scalars(sa.select(Record.id).order_by(Record.id)).all()
+    assert len(ids) == 2
+    r = client.post(f"/staff/requests/{req.id}/releases",
+                    data={"csrf_token": csrf_of(client, page), "record_ids": [str(i) for i in ids],
+                          "recipients": "attorney@example.org"})
+    assert r.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Grant)) == 4
+    assert mailbox.to(requester.email) and mailbox.to("attorney@example.org")
+    listing = client.get(page).get_data(as_text=True)
+    assert "attorney@example.org" in listing and requester.email in listing
+
+
+def test_bad_upload_shows_a_clear_error_and_keeps_nothing(client, ctx):
+    _, staff, _, req = f.scenario()
+    f.login(client, staff.email)
+    page = f"/staff/requests/{req.id}/records"
+    r = client.post(page, data={"csrf_token": csrf_of(client, page), "disposition": "release",
+                                "file": [(io.BytesIO(samples.unknown_binary()), "x.bin")]},
+                    content_type="multipart/form-data")
+    assert r.status_code == 415 and "does not accept this type" in r.get_data(as_text=True)
+    r = client.post(page, data={"csrf_token": csrf_of(client, page), "disposition": "release"},
+                    content_type="multipart/form-data")
+    assert r.status_code == 400 and "Choose one or more files" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Record)) == 0
+
+
+def test_records_page_is_for_the_departments_staff(client, ctx):
+    _, staff, requester, req = f.scenario()
+    f.login(client, requester.email)
+    assert client.get(f"/staff/requests/{req.id}/records").status_code == 403
+    f.post_form(client, "/account", "/logout", {})
+    f.login(client, f.user(Role.staff).email)
+    assert client.get(f"/staff/requests/{req.id}/records").status_code == 404
+
+
+def test_recipient_downloads_from_their_page(client, ctx):
+    from portal.disclosures import services
+    _, staff, requester, req = f.scenario()
+    rec = f.upload(staff, req, samples.text(), filename="memo.txt")
+    rel = services.create_release(staff, req.id, [rec.id])
+    db.session.commit()
+    f.login(client, requester.email)
+    page = client.get("/me/files").get_data(as_text=True)
+    assert f"/me/files/{rel.grants[0].id}/download" in page
+    r = client.get(f"/me/files/{rel.grants[0].id}/download")
+    assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Delivery.completed)) is True
+
+
+def test_admin_attributes_a_copy_on_the_page(client, ctx):
+    from portal.disclosures import services
+    _, staff, requester, req = f.scenario()
+    rec = f.upload(staff, req, samples.csv(), filename="roster.csv")
+    rel = services.create_release(staff, req.id, [rec.id])
+    db.session.commit()
+    copy = client.get(f"/api/v1/grants/{rel.grants[0].id}/download", headers=f.token_for(requester)).get_data()
+    admin = f.user(Role.admin)
+    f.login(client, admin.email)
+    r = client.post("/admin/attribute", data={"csrf_token": csrf_of(client, "/admin/attribute"),
+                                              "file": (io.BytesIO(copy), "found.csv")},
+                    content_type="multipart/form-data")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and requester.email in page and "Exact copy" in page
