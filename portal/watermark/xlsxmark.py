@@ -51,13 +51,12 @@ def _footer_element(stamp: Stamp, prefix: str) -> str:
 def _with_footer(xml: bytes, stamp: Stamp) -> bytes | None:
     """The worksheet with a printed footer added, or None to leave it as it is
     (it has a footer of its own, which the agency chose)."""
-    root = re.search(rb"<(\w+:)?worksheet\b", xml)
-    if root is None or re.search(rb"<(\w+:)?(oddFooter|headerFooter)\b", xml):
+    root = re.search(rb"<(\w+:)?worksheet\b", xml[:4096])
+    data_end = xml.rfind(b"sheetData")
+    # Only the tail after the cells is searched: a sheet may be tens of megabytes.
+    if root is None or data_end < 0 or re.search(rb"<(\w+:)?(oddFooter|headerFooter)\b", xml[data_end:]):
         return None
     prefix = (root.group(1) or b"").decode()
-    data_end = xml.rfind(b"sheetData")
-    if data_end < 0:
-        return None
     following = [m.start() for name in _AFTER_FOOTER
                  if (m := re.compile(rb"<" + prefix.encode() + name.encode() + rb"\b").search(xml, data_end))]
     if following:
