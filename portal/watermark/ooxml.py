@@ -9,6 +9,7 @@ because zipfile cannot copy an entry without recompressing it.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import struct
 import zipfile
@@ -17,7 +18,7 @@ from typing import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from .codeword import BITS, Codeword
-from .engine import Finding, Stamp, WatermarkError
+from .engine import Finding, WatermarkError
 from .keyed import Evidence, codes_in
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -100,6 +101,16 @@ class Package:
         element = f'<Override PartName="/{part}" ContentType="{content_type}"/>'
         self.put("[Content_Types].xml", insert_before_close(self.read("[Content_Types].xml"), "Types",
                                                             element.encode()))
+
+    @staticmethod
+    def rels_of(part: str) -> str:
+        return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+
+    def related(self, part: str, rel_type: str) -> list[str]:
+        """The parts that part refers to with relationships of rel_type."""
+        base = posixpath.dirname(part)
+        return [target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+                for _, rt, target in self.relationships(self.rels_of(part)) if rt == rel_type]
 
     def main_part(self) -> str:
         for _, rel_type, target in self.relationships("_rels/.rels"):

@@ -67,24 +67,20 @@ def _with_footer(xml: bytes, stamp: Stamp) -> bytes | None:
 
 def mark(package: Package, stamp: Stamp) -> None:
     workbook = package.main_part()
-    base = posixpath.dirname(workbook)
-    rels = posixpath.join(base, "_rels", posixpath.basename(workbook) + ".rels")
-    for _, rel_type, target in package.relationships(rels):
-        if rel_type == WORKSHEET_TYPE:
-            part = posixpath.normpath(posixpath.join(base, target)) if not target.startswith("/") else target[1:]
-            marked = _with_footer(package.read(part), stamp)
-            if marked is not None:
-                package.put(part, marked)
-    _add_notice(package, workbook, rels, stamp)
+    for part in package.related(workbook, WORKSHEET_TYPE):
+        marked = _with_footer(package.read(part), stamp)
+        if marked is not None:
+            package.put(part, marked)
+    _add_notice(package, workbook, stamp)
     package.set_custom_property(stamp.code)
 
 
-def _add_notice(package: Package, workbook: str, rels: str, stamp: Stamp) -> None:
+def _add_notice(package: Package, workbook: str, stamp: Stamp) -> None:
     base = posixpath.dirname(workbook)
     part = package.unused(posixpath.join(base, "worksheets/portalnotice"), ".xml")
     package.put(part, _notice_sheet(stamp))
     package.declare(part, WORKSHEET_CT)
-    rid = package.relate(rels, WORKSHEET_TYPE, posixpath.relpath(part, base))
+    rid = package.relate(package.rels_of(workbook), WORKSHEET_TYPE, posixpath.relpath(part, base))
     xml = package.read(workbook)
     text = xml.decode("utf-8", "replace")
     names = {n.lower() for n in re.findall(r'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"', text)}
