@@ -23,7 +23,7 @@ from .codeword import Codeword
 from .engine import Finding, Stamp, WatermarkError
 from .keyed import CODE_PATTERN, Evidence, codes_in
 
-XMP_KEY = "{https://github.com/public-records-portal/ns/watermark/1.0/}DisclosureCode"
+XMP_KEY = "{http://ns.records-portal.invalid/watermark/1.0/}DisclosureCode"
 INFO_KEY = Name("/PortalDisclosureCode")
 STAMP_KEY = Name("/PortalDisclosureCode")
 LAYER_PREFIX = "PORTAL-DISCLOSURE-CODE:"
