@@ -11,6 +11,10 @@ to the original's by their values, so sorting or extracting rows keeps the
 quoting and line-ending votes of the rows that remain. A CSV library or a
 spreadsheet that rewrites the file re-quotes it and erases both.
 
+Only with stamp.content_marks, a fourth channel changes values: a zero-width
+space (0) or non-joiner (1) at the end of text cells. It survives re-writing
+by any CSV tool, and dies when invisible characters are stripped.
+
 The tokenizer works on bytes: the only bytes it adds are ASCII quotes and CRs,
 which is safe in UTF-8 and every single-byte encoding.
 """
@@ -26,6 +30,8 @@ from .engine import Finding, Stamp, WatermarkError
 from .keyed import Evidence, assign, seed_of, vote
 
 _DELIMITERS = (b",", b";", b"\t", b"|")
+ZW = (b"\xe2\x80\x8b", b"\xe2\x80\x8c")   # U+200B, U+200C in UTF-8
+_TEXT = re.compile(rb"[A-Za-z\x80-\xff]")
 
 
 def _sniff(data: bytes) -> bytes:
@@ -86,12 +92,22 @@ class Table:
         return self.ends[r] - self.starts[r] + 1
 
     def value(self, i: int) -> bytes:
+        """The field's value, less the zero-width content mark, so that marked
+        rows still align with the original's."""
         f = self.fields[i]
-        return f[1:-1].replace(b'""', b'"') if f[:1] == b'"' else f
+        v = f[1:-1].replace(b'""', b'"') if f[:1] == b'"' else f
+        return v.replace(ZW[0], b"").replace(ZW[1], b"") if b"\xe2\x80" in v else v
 
     def quote_slots(self) -> np.ndarray:
         """Token indices of fields whose value needs no quoting and is not empty."""
         return np.flatnonzero(np.fromiter(map(len, self.safe), np.int64, len(self.safe)))
+
+    def text_slots(self) -> np.ndarray:
+        """Quote slots holding text below the header: numbers stay numbers and
+        column names stay names under the content mark."""
+        header_end = self.ends[0] if self.ends else -1
+        return np.array([i for i in self.quote_slots().tolist() if i > header_end and _TEXT.search(self.safe[i])],
+                        dtype=np.int64)
 
     def ending_slots(self) -> np.ndarray:
         """Record numbers whose terminator is a line break we may choose."""
@@ -121,6 +137,8 @@ def mark(original: bytes, stamp: Stamp) -> bytes:
     quoted = slots[word[assign(seed_of(original, "csv-quote"), len(slots))] == 1]
     out[4 * slots + 1] = np.array(table.safe, dtype=object)[slots]
     out[4 * quoted] = out[4 * quoted + 2] = b'"'
+    if stamp.content_marks:
+        _mark_text_cells(table, original, word, out)
     endings = table.ending_slots()
     crlf = word[assign(seed_of(original, "csv-ending"), len(endings))] == 1
     ends = 4 * np.asarray(table.ends, dtype=np.int64)[endings] + 3
@@ -134,6 +152,16 @@ def mark(original: bytes, stamp: Stamp) -> bytes:
         if s:
             records[r], records[r + 1] = records[r + 1], records[r]
     return b"".join(records)
+
+
+def _mark_text_cells(table: Table, original: bytes, word: np.ndarray, out: np.ndarray) -> None:
+    try:
+        original.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WatermarkError("content marks need a UTF-8 CSV; this one is in another encoding") from None
+    cells = table.text_slots()
+    bits = word[assign(seed_of(original, "csv-zero-width"), len(cells))]
+    out[4 * cells + 1] = [text + ZW[b] for text, b in zip(out[4 * cells + 1].tolist(), bits.tolist())]
 
 
 def _align(table: Table, candidate: Table) -> dict[int, int]:
@@ -159,14 +187,22 @@ def read(candidate: bytes, original: bytes, candidates: Sequence[Codeword]) -> l
 
     quote_slots = table.quote_slots()
     slot_of = dict(zip(quote_slots.tolist(), assign(seed_of(original, "csv-quote"), len(quote_slots)).tolist()))
-    bits, seen = [], []
+    text_slots = table.text_slots()
+    text_of = dict(zip(text_slots.tolist(), assign(seed_of(original, "csv-zero-width"), len(text_slots)).tolist()))
+    bits, seen, zw_bits, zw_seen = [], [], [], []
     for r, c in aligned.items():
         a, b = table.starts[r], cand.starts[c]
         for k in range(table.ends[r] - a + 1):
             if a + k in slot_of:
+                field = cand.fields[b + k]
                 bits.append(slot_of[a + k])
-                seen.append(cand.fields[b + k][:1] == b'"')
+                seen.append(field[:1] == b'"')
+                end = field.rstrip(b'"')[-3:]
+                if a + k in text_of and end in ZW:
+                    zw_bits.append(text_of[a + k])
+                    zw_seen.append(end == ZW[1])
     _decide(evidence, "quoting pattern", bits, seen)
+    _decide(evidence, "zero-width characters (content mark)", zw_bits, zw_seen)
     pooled_bits, pooled_seen = bits, seen
 
     endings = table.ending_slots()

@@ -23,17 +23,13 @@ def _paragraph(stamp: Stamp) -> bytes:
 
 def mark(package: Package, stamp: Stamp) -> None:
     document = package.main_part()
-    base = posixpath.dirname(document)
-    rels = posixpath.join(base, "_rels", posixpath.basename(document) + ".rels")
-    for _, rel_type, target in package.relationships(rels):
-        if rel_type == FOOTER_TYPE:
-            part = posixpath.normpath(posixpath.join(base, target))
-            package.put(part, insert_before_close(package.read(part), "ftr", _paragraph(stamp)))
-    _ensure_first_section_footer(package, document, rels, stamp)
+    for part in package.related(document, FOOTER_TYPE):
+        package.put(part, insert_before_close(package.read(part), "ftr", _paragraph(stamp)))
+    _ensure_first_section_footer(package, document, stamp)
     package.set_custom_property(stamp.code)
 
 
-def _ensure_first_section_footer(package: Package, document: str, rels: str, stamp: Stamp) -> None:
+def _ensure_first_section_footer(package: Package, document: str, stamp: Stamp) -> None:
     """Give the first section a default footer if it has none; later sections
     without one of their own inherit it, as Word does."""
     xml = package.read(document)
@@ -49,7 +45,7 @@ def _ensure_first_section_footer(package: Package, document: str, rels: str, sta
     package.put(part, (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr xmlns:w="{W_NS}">'
                        ).encode() + _paragraph(stamp) + b"</w:ftr>")
     package.declare(part, FOOTER_CT)
-    rid = package.relate(rels, FOOTER_TYPE, posixpath.relpath(part, posixpath.dirname(document)))
+    rid = package.relate(package.rels_of(document), FOOTER_TYPE, posixpath.relpath(part, posixpath.dirname(document)))
     reference = (f'<{prefix.decode()}footerReference xmlns:pr="{REL_NS}" {prefix.decode()}type="default" '
                  f'pr:id="{rid}"/>').encode()
     if first.group(2):   # <w:sectPr/>: open it to hold the reference

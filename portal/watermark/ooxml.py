@@ -9,6 +9,7 @@ because zipfile cannot copy an entry without recompressing it.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import struct
 import zipfile
@@ -17,7 +18,7 @@ from typing import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from .codeword import BITS, Codeword
-from .engine import Finding, Stamp, WatermarkError
+from .engine import Finding, WatermarkError
 from .keyed import Evidence, codes_in
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -25,7 +26,8 @@ REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 CUSTOM_TYPE = REL_NS + "/custom-properties"
 CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 PROPERTY = "PortalDisclosureCode"
-FIXED_DATE = (1980, 1, 1, 0, 0, 0)   # new entries: no clock in the output
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+FAST_ABOVE = 4 << 20   # new entries: no clock in the output
 ZW_FRAME, ZW_ZERO, ZW_ONE = "\u2060", "\u200b", "\u200c"
 _ZW_RUN = re.compile(f"{ZW_FRAME}([{ZW_ZERO}{ZW_ONE}]{{{BITS}}}){ZW_FRAME}")
 
@@ -99,6 +101,16 @@ class Package:
         element = f'<Override PartName="/{part}" ContentType="{content_type}"/>'
         self.put("[Content_Types].xml", insert_before_close(self.read("[Content_Types].xml"), "Types",
                                                             element.encode()))
+
+    @staticmethod
+    def rels_of(part: str) -> str:
+        return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+
+    def related(self, part: str, rel_type: str) -> list[str]:
+        """The parts that part refers to with relationships of rel_type."""
+        base = posixpath.dirname(part)
+        return [target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+                for _, rt, target in self.relationships(self.rels_of(part)) if rt == rel_type]
 
     def main_part(self) -> str:
         for _, rel_type, target in self.relationships("_rels/.rels"):
@@ -202,7 +214,10 @@ class _RawZip:
                     info.file_size)
 
     def add(self, name: str, data: bytes, date_time) -> None:
-        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        # A large rewritten part (a worksheet of many rows) is compressed at a
+        # faster level: level 6 took three times as long for 12% less size.
+        level = 6 if len(data) < FAST_ABOVE else 3
+        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
         raw = packer.compress(data) + packer.flush()
         self._entry(name, 0, zipfile.ZIP_DEFLATED, date_time, zlib.crc32(data), raw, len(data))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import re
+from itertools import count
 from typing import Sequence
 
 import pikepdf
@@ -22,7 +23,7 @@ from .codeword import Codeword
 from .engine import Finding, Stamp, WatermarkError
 from .keyed import CODE_PATTERN, Evidence, codes_in
 
-XMP_KEY = "{https://github.com/public-records-portal/ns/watermark/1.0/}DisclosureCode"
+XMP_KEY = "{http://ns.records-portal.invalid/watermark/1.0/}DisclosureCode"
 INFO_KEY = Name("/PortalDisclosureCode")
 STAMP_KEY = Name("/PortalDisclosureCode")
 LAYER_PREFIX = "PORTAL-DISCLOSURE-CODE:"
@@ -168,13 +169,14 @@ def mark(original: bytes, stamp: Stamp) -> bytes:
     # One stamp object per displayed page size, normally a single one for the
     # whole document: every page draws the same object.
     stamps: dict[tuple[float, float], tuple[Name, pikepdf.Stream]] = {}
+    names = _free_names(pdf)
     opening = pdf.make_indirect(pikepdf.Stream(pdf, b"q\n"))
     closings: dict[bytes, pikepdf.Stream] = {}
     for page in pdf.pages:
         size, matrix = _placement(page)
         size = (round(size[0], 3), round(size[1], 3))
         if size not in stamps:
-            stamps[size] = (Name(f"/PortalStamp{len(stamps)}"), _stamp_object(pdf, stamp, *size))
+            stamps[size] = (next(names), _stamp_object(pdf, stamp, *size))
         name, xobj = stamps[size]
         _attach(page, name, xobj)
         closing = b"\nQ q " + b" ".join(_num(v) for v in matrix) + b" cm " + str(name).encode() + b" Do Q\n"
@@ -192,6 +194,13 @@ def mark(original: bytes, stamp: Stamp) -> bytes:
     return out.getvalue()
 
 
+def _free_names(pdf: pikepdf.Pdf):
+    """Resource names no page uses yet (a copy released earlier may be marked already)."""
+    taken = {str(name) for page in pdf.pages
+             for name in page.obj.get("/Resources", Dictionary()).get("/XObject", Dictionary()).keys()}
+    return (Name(f"/PortalStamp{i}") for i in count() if f"/PortalStamp{i}" not in taken)
+
+
 def _attach(page: pikepdf.Page, name: Name, xobj: pikepdf.Stream) -> None:
     """Add the stamp to the resources the page uses, inherited ones included:
     pages sharing a dictionary share the one entry."""
@@ -200,9 +209,6 @@ def _attach(page: pikepdf.Page, name: Name, xobj: pikepdf.Stream) -> None:
         page.obj.Resources = resources = Dictionary()
     if "/XObject" not in resources:
         resources.XObject = Dictionary()
-    existing = resources.XObject.get(name)
-    if existing is not None and existing.objgen != xobj.objgen:
-        raise WatermarkError(f"the PDF already uses the resource name {name}; it may be a marked copy")
     resources.XObject[name] = xobj
 
 

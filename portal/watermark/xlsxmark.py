@@ -51,13 +51,12 @@ def _footer_element(stamp: Stamp, prefix: str) -> str:
 def _with_footer(xml: bytes, stamp: Stamp) -> bytes | None:
     """The worksheet with a printed footer added, or None to leave it as it is
     (it has a footer of its own, which the agency chose)."""
-    root = re.search(rb"<(\w+:)?worksheet\b", xml)
-    if root is None or re.search(rb"<(\w+:)?(oddFooter|headerFooter)\b", xml):
+    root = re.search(rb"<(\w+:)?worksheet\b", xml[:4096])
+    data_end = xml.rfind(b"sheetData")
+    # Only the tail after the cells is searched: a sheet may be tens of megabytes.
+    if root is None or data_end < 0 or re.search(rb"<(\w+:)?(oddFooter|headerFooter)\b", xml[data_end:]):
         return None
     prefix = (root.group(1) or b"").decode()
-    data_end = xml.rfind(b"sheetData")
-    if data_end < 0:
-        return None
     following = [m.start() for name in _AFTER_FOOTER
                  if (m := re.compile(rb"<" + prefix.encode() + name.encode() + rb"\b").search(xml, data_end))]
     if following:
@@ -68,24 +67,20 @@ def _with_footer(xml: bytes, stamp: Stamp) -> bytes | None:
 
 def mark(package: Package, stamp: Stamp) -> None:
     workbook = package.main_part()
-    base = posixpath.dirname(workbook)
-    rels = posixpath.join(base, "_rels", posixpath.basename(workbook) + ".rels")
-    for _, rel_type, target in package.relationships(rels):
-        if rel_type == WORKSHEET_TYPE:
-            part = posixpath.normpath(posixpath.join(base, target)) if not target.startswith("/") else target[1:]
-            marked = _with_footer(package.read(part), stamp)
-            if marked is not None:
-                package.put(part, marked)
-    _add_notice(package, workbook, rels, stamp)
+    for part in package.related(workbook, WORKSHEET_TYPE):
+        marked = _with_footer(package.read(part), stamp)
+        if marked is not None:
+            package.put(part, marked)
+    _add_notice(package, workbook, stamp)
     package.set_custom_property(stamp.code)
 
 
-def _add_notice(package: Package, workbook: str, rels: str, stamp: Stamp) -> None:
+def _add_notice(package: Package, workbook: str, stamp: Stamp) -> None:
     base = posixpath.dirname(workbook)
     part = package.unused(posixpath.join(base, "worksheets/portalnotice"), ".xml")
     package.put(part, _notice_sheet(stamp))
     package.declare(part, WORKSHEET_CT)
-    rid = package.relate(rels, WORKSHEET_TYPE, posixpath.relpath(part, base))
+    rid = package.relate(package.rels_of(workbook), WORKSHEET_TYPE, posixpath.relpath(part, base))
     xml = package.read(workbook)
     text = xml.decode("utf-8", "replace")
     names = {n.lower() for n in re.findall(r'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"', text)}

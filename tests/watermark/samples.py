@@ -25,9 +25,9 @@ _WORDS = ("budget committee council minutes motion approved report contract vend
           "request agency meeting item section amended resolution ordinance grant fund").split()
 
 
-def _page_text(number: int) -> bytes:
+def _page_text(number: int, seed: int = 0) -> bytes:
     """About as much text as a real page, so sizes compare like real documents."""
-    rng = random.Random(number)
+    rng = random.Random(number + 100_003 * seed)
     lines = [f"Page {number} of the record: minutes of the meeting, item {number}."] + [
         f"{i}. " + " ".join(rng.choice(_WORDS) for _ in range(12)) + f" ({rng.randint(100, 99999)})"
         for i in range(50)]
@@ -38,7 +38,7 @@ def _page_text(number: int) -> bytes:
     return b"\n".join(ops)
 
 
-def pdf(pages: int = 6, *, inherited_resources: bool = True) -> bytes:
+def pdf(pages: int = 6, *, inherited_resources: bool = True, seed: int = 0) -> bytes:
     """A text PDF with a link, a form field, a rotated page and a cropped page.
 
     Fonts sit in the page tree's /Resources (inherited), as some producers do,
@@ -50,7 +50,7 @@ def pdf(pages: int = 6, *, inherited_resources: bool = True) -> bytes:
     resources = doc.make_indirect(Dictionary(Font=Dictionary(F1=font)))
     for n in range(1, pages + 1):
         page = doc.add_blank_page(page_size=(612, 792))
-        page.obj.Contents = doc.make_stream(_page_text(n))
+        page.obj.Contents = doc.make_stream(_page_text(n, seed))
         if inherited_resources:
             del page.obj["/Resources"]
         else:
@@ -84,23 +84,23 @@ def encrypted_pdf() -> bytes:
     return out.getvalue()
 
 
-def csv_rows(rows: int = 200) -> list[list[str]]:
+def csv_rows(rows: int = 200, seed: int = 0) -> list[list[str]]:
     header = ["id", "name", "city", "amount", "note"]
-    body = [[str(i), f"Person {i}", ["Springfield", "Shelbyville", "Ogdenville"][i % 3],
+    body = [[str(i + seed * rows), f"Person {i * (seed + 1)}", ["Springfield", "Shelbyville", "Ogdenville"][i % 3],
              f"{i * 7 % 1000}.{i % 100:02d}",
              ['says "hi"', "two, parts", "multi\nline", "", "plain"][i % 5]] for i in range(rows)]
     return [header] + body
 
 
-def csv_bytes(rows: int = 200, line_end: str = "\r\n") -> bytes:
+def csv_bytes(rows: int = 200, line_end: str = "\r\n", seed: int = 0) -> bytes:
     import csv
     out = io.StringIO()
-    csv.writer(out, lineterminator=line_end).writerows(csv_rows(rows))
+    csv.writer(out, lineterminator=line_end).writerows(csv_rows(rows, seed))
     return out.getvalue().encode()
 
 
-def text_bytes(lines: int = 300) -> bytes:
-    return "".join(f"Line {i}: report paragraph about matter {i * 13 % 997}.\n" if i % 7 else "\n"
+def text_bytes(lines: int = 300, seed: int = 0) -> bytes:
+    return "".join(f"Line {i}: report paragraph about matter {(i + seed) * 13 % 997}.\n" if i % 7 else "\n"
                    for i in range(lines)).encode()
 
 
@@ -139,9 +139,10 @@ def zip_bytes(entries: dict[str, bytes]) -> bytes:
 
 # What a leaker might do to a copy. Each takes and returns bytes.
 
-def need(binary: str) -> str:
+def need(binary: str, on_ci: bool = True) -> str:
     """The path of a command-line tool a check needs; a loud skip without it,
-    and a failure on CI, where its absence means the CI image lost a package."""
+    and a failure on CI (unless on_ci is False: a tool CI may lack), where its
+    absence means the CI image lost a package."""
     import os
     import shutil
 
@@ -149,7 +150,7 @@ def need(binary: str) -> str:
     path = shutil.which(binary)
     if path is None:
         message = f"{binary} is not installed (Debian: apt-get install {DEBIAN[binary]})"
-        if os.environ.get("CI") == "true":
+        if on_ci and os.environ.get("CI") == "true":
             pytest.fail(message + "; CI must have it")
         pytest.skip("LOUD SKIP: " + message)
     return path

@@ -76,6 +76,18 @@ def test_csv_row_order_only_when_free(original, stamp):
     assert finding.codeword == stamp.codeword and "row order" not in finding.marks
 
 
+def test_csv_content_mark_is_opt_in_and_survives_a_rewrite(original, marked):
+    stamp = samples.stamp(11, content_marks=True)
+    assert "\u200b" not in marked.decode() and "\u200c" not in marked.decode()
+    changed = mark(original, CSV, stamp)
+    rows, before = values(changed), values(original)
+    assert rows[0] == before[0]   # the header keeps its names
+    assert rows != before and [[v.strip("\u200b\u200c") for v in r] for r in rows] == before
+    [finding] = read(samples.csv_rewritten(changed), original, CSV, [stamp.codeword])
+    assert finding.codeword == stamp.codeword
+    assert finding.marks == ["zero-width characters (content mark)"]
+
+
 def test_csv_other_delimiters_and_no_final_newline(stamp):
     original = samples.csv_bytes(200).replace(b",", b";").rstrip(b"\r\n")
     marked = mark(original, CSV, stamp)
