@@ -113,7 +113,7 @@ def false_attribution(originals: int = 100, foreign_per_original: int = 10) -> l
     for s in range(originals):
         original = encode(photo(800, 600, seed=1000 + s), "JPEG")
         im = Image.open(io.BytesIO(original)).convert("RGB")
-        for name, leak in leaks:
+        for _, leak in leaks:
             copy = leak(im, original, rng)
             unmarked.append("wrong" if image.read(copy, original, candidates) else "none")
             unmarked_blind.append("wrong" if image.read(copy, original, []) else "none")
@@ -121,7 +121,7 @@ def false_attribution(originals: int = 100, foreign_per_original: int = 10) -> l
             outsider = derive(KEY, f"outsider-{s}-{k}")
             copy = image.mark(original, _stamp(outsider, k))
             marked = Image.open(io.BytesIO(copy)).convert("RGB")
-            for name, leak in (leaks[0], leaks[1 + k % (len(leaks) - 1)]):
+            for _, leak in (leaks[0], leaks[1 + k % (len(leaks) - 1)]):
                 found = image.read(leak(marked, copy, rng), original, candidates)
                 foreign.append("wrong" if found else "none")
     rows = []
