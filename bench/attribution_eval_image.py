@@ -75,9 +75,10 @@ def _stamp(code, i: int) -> Stamp:
                  "https://records.example.gov", image_stamp=("corner", "tiled")[i % 2])
 
 
-def _tally(rows, fmt, name, outcomes):
+def _tally(rows, fmt, name, outcomes, errors=()):
     rows.append({"format": fmt, "transformation": name, "right": outcomes.count("right"),
-                 "wrong": outcomes.count("wrong"), "none": outcomes.count("none")})
+                 "wrong": outcomes.count("wrong"), "none": outcomes.count("none"),
+                 "max_bit_errors": max(errors, default=None)})
 
 
 def attribution(copies_per_leak: int = 50) -> list[dict]:
@@ -88,16 +89,19 @@ def attribution(copies_per_leak: int = 50) -> list[dict]:
     for fmt, params in FORMATS.items():
         originals = [encode(p, fmt, **params) for p in photos]
         outcomes = {name: [] for name in {**LEAKS, **BEYOND}}
+        errors = {name: [] for name in {**LEAKS, **BEYOND}}
         for i, code in enumerate(codes):
             original = originals[i % len(originals)]
             copy = image.mark(original, _stamp(code, i))
             im = Image.open(io.BytesIO(copy)).convert("RGB")
             for name, leak in {**LEAKS, **BEYOND}.items():
-                found = [f.codeword for f in image.read(leak(im, copy, rng), original, codes)]
+                findings = image.read(leak(im, copy, rng), original, codes)
+                found = [f.codeword for f in findings]
                 outcomes[name].append("none" if not found else
                                       "right" if found == [code] else "wrong")
+                errors[name] += [f.bit_errors for f in findings if f.codeword == code]
         for name, result in outcomes.items():
-            _tally(rows, fmt, name, result)
+            _tally(rows, fmt, name, result, errors[name])
     return rows
 
 
@@ -109,7 +113,7 @@ def false_attribution(originals: int = 100, foreign_per_original: int = 10) -> l
     for s in range(originals):
         original = encode(photo(800, 600, seed=1000 + s), "JPEG")
         im = Image.open(io.BytesIO(original)).convert("RGB")
-        for name, leak in leaks:
+        for _, leak in leaks:
             copy = leak(im, original, rng)
             unmarked.append("wrong" if image.read(copy, original, candidates) else "none")
             unmarked_blind.append("wrong" if image.read(copy, original, []) else "none")
@@ -117,7 +121,7 @@ def false_attribution(originals: int = 100, foreign_per_original: int = 10) -> l
             outsider = derive(KEY, f"outsider-{s}-{k}")
             copy = image.mark(original, _stamp(outsider, k))
             marked = Image.open(io.BytesIO(copy)).convert("RGB")
-            for name, leak in (leaks[0], leaks[1 + k % (len(leaks) - 1)]):
+            for _, leak in (leaks[0], leaks[1 + k % (len(leaks) - 1)]):
                 found = image.read(leak(marked, copy, rng), original, candidates)
                 foreign.append("wrong" if found else "none")
     rows = []
@@ -132,9 +136,11 @@ def run() -> list[dict]:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| format | transformation | right | wrong | none |", "|---|---|---|---|---|"]
+    lines = ["| format | transformation | right | wrong | none | most bit errors when right |",
+             "|---|---|---|---|---|---|"]
     lines += [f"| {r['format']} | {r['transformation']} | {r['right']} | {r['wrong']} | "
-              f"{r['none']} |" for r in rows]
+              f"{r['none']} | {'' if r['max_bit_errors'] is None else r['max_bit_errors']} |"
+              for r in rows]
     return "\n".join(lines)
 
 

@@ -114,12 +114,17 @@ def _fine(cand: np.ndarray, orig: np.ndarray, box: Box) -> Box:
     if len(src) < 2:
         return box
     src, dst = np.array(src), np.array(dst)
-    # x_orig = x0 + s * x_copy (one scale for both axes, as resizing keeps the aspect ratio)
-    a = np.zeros((2 * len(src), 3))
-    a[0::2, 0], a[0::2, 1] = src[:, 0], 1
-    a[1::2, 0], a[1::2, 2] = src[:, 1], 1
-    (s, tx, ty), *_ = np.linalg.lstsq(a, dst.reshape(-1), rcond=None)
-    return (tx, ty, tx + s * w, ty + s * h)
+    while True:
+        # x_orig = tx + s * x_copy, one scale for both axes as resizing keeps the aspect
+        a = np.zeros((2 * len(src), 3))
+        a[0::2, 0], a[0::2, 1] = src[:, 0], 1
+        a[1::2, 0], a[1::2, 2] = src[:, 1], 1
+        (s, tx, ty), *_ = np.linalg.lstsq(a, dst.reshape(-1), rcond=None)
+        miss = np.hypot(*(dst - (tx, ty) - s * src).T)
+        if len(src) <= 2 or miss.max() < 1.0:
+            return (tx, ty, tx + s * w, ty + s * h)
+        keep = miss < miss.max()        # a patch in flat sky can lock onto the wrong place
+        src, dst = src[keep], dst[keep]
 
 
 def _snap(box: Box, copy: tuple[int, int], frame: tuple[int, int]) -> Box:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -260,12 +261,12 @@ def _soft(plan: _Plan, residual: np.ndarray, valid: np.ndarray) -> tuple[np.ndar
     return spread(plan.sign), spread(plan.null)
 
 
-def _embed(pixels: np.ndarray, luma: np.ndarray, code: Codeword) -> np.ndarray:
-    """pixels with the invisible mark added; luma is the original's, which the reader rebuilds.
+def _embed(pixels: np.ndarray, plan: _Plan, code: Codeword) -> np.ndarray:
+    """pixels with the invisible mark added, by the plan made from the original's luminance.
 
     The same change goes to R, G and B, which moves luminance and leaves colour alone.
     """
-    change = np.rint(_delta(_plan(luma), code.chips, luma.shape)).astype(np.int16)
+    change = np.rint(_delta(plan, code.chips, pixels.shape[:2])).astype(np.int16)
     if pixels.ndim == 2:
         return np.clip(pixels + change, 0, 255).astype(np.uint8)
     colour = 1 if pixels.shape[2] == 2 else 3       # alpha stays as it was
@@ -279,8 +280,11 @@ def _embed(pixels: np.ndarray, luma: np.ndarray, code: Codeword) -> np.ndarray:
 def mark(original: bytes, stamp: Stamp) -> bytes:
     """The recipient's copy: stamped visibly, then marked invisibly, in the original's format."""
     pic = _open(original)
-    stamped = overlay.apply(pic.pixels, stamp)
-    return _encode(pic, _embed(stamped, _luma(pic.pixels), stamp.codeword), stamp.codeword)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        plan = pool.submit(_plan, _luma(pic.pixels))    # alongside the stamp, on the other core
+        stamped = overlay.apply(pic.pixels, stamp)
+        marked = _embed(stamped, plan.result(), stamp.codeword)
+    return _encode(pic, marked, stamp.codeword)
 
 
 def _max_errors(candidates: int) -> int:
@@ -291,13 +295,15 @@ def _max_errors(candidates: int) -> int:
     return errors
 
 
-def _luminance(copy: _Picture, orig: _Picture, candidates: Sequence[Codeword]) -> Finding | None:
+def _luminance(copy: _Picture, orig: _Picture, candidates: Sequence[Codeword],
+               pool: ThreadPoolExecutor) -> Finding | None:
     yc, yo = _luma(copy.pixels), _luma(orig.pixels)
+    plan = pool.submit(_plan, yo)               # numpy lets go of the GIL: use the other core
     box = align.locate(yc, yo)
     if box is None:
         return None
     residual, valid = align.residual(yc, yo, box)
-    soft, null = _soft(_plan(yo), residual, valid)
+    soft, null = _soft(plan.result(), residual, valid)
     bits, confidence = chips_to_bits(soft)
     noise = float(np.sqrt(2.0 * np.mean(null * null)))
     if not confidence.any() or noise == 0.0:
@@ -339,9 +345,13 @@ def _metadata(copy: _Picture, candidates: Sequence[Codeword]) -> Finding | None:
 
 def read(candidate: bytes, original: bytes, candidates: Sequence[Codeword]) -> list[Finding]:
     """Findings in a found copy, one per codeword; empty when no mark verified."""
-    copy, orig = _open(candidate), _open(original)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        opening = pool.submit(_open, candidate)  # decoders let go of the GIL too
+        orig = _open(original)
+        copy = opening.result()
+        found_all = (_luminance(copy, orig, candidates, pool), _metadata(copy, candidates))
     findings: dict[Codeword, Finding] = {}
-    for found in (_luminance(copy, orig, candidates), _metadata(copy, candidates)):
+    for found in found_all:
         if found is None:
             continue
         if found.codeword in findings:

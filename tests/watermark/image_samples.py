@@ -20,7 +20,8 @@ def _fractal(rng: np.random.Generator, height: int, width: int, beta: float) -> 
     fx = np.fft.rfftfreq(width)[None, :]
     f = np.sqrt(fx * fx + fy * fy)
     f[0, 0] = 1.0
-    spectrum = rng.standard_normal((height, width // 2 + 1)) + 1j * rng.standard_normal((height, width // 2 + 1))
+    shape = (height, width // 2 + 1)
+    spectrum = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
     field = np.fft.irfft2(spectrum / f ** (beta / 2), s=(height, width))
     field -= field.min()
     return field / field.max()

@@ -92,8 +92,7 @@ def test_same_input_same_bytes(original):
 
 
 def test_invisible_mark_alone_keeps_psnr_above_38_db(pixels):
-    luma = image._luma(pixels)
-    marked = image._embed(pixels, luma, OURS)
+    marked = image._embed(pixels, image._plan(image._luma(pixels)), OURS)
     mse = np.mean((marked.astype(np.float64) - pixels) ** 2)
     psnr = 10 * np.log10(255 ** 2 / mse)
     print(f"PSNR of the invisible mark alone: {psnr:.2f} dB")
@@ -124,6 +123,11 @@ def _corner_crop(im):
     return save(im.crop((im.width // 10, 0, im.width, im.height)), "PNG")
 
 
+def _crop_then_shrink(im):
+    part = im.crop((40, 10, 40 + im.width * 8 // 10, 10 + im.height * 8 // 10))
+    return save(part.resize((part.width * 3 // 4, part.height * 3 // 4)), quality=85)
+
+
 LEAKS = {
     "as delivered": lambda im: None,
     "JPEG 75": lambda im: save(im, quality=75),
@@ -131,6 +135,7 @@ LEAKS = {
     "screenshot size then JPEG 85": _screenshot,
     "10% crop, JPEG 75": _crop,
     "10% off one side": _corner_crop,
+    "20% crop, then 75% size": _crop_then_shrink,
     "brighter by 10%": lambda im: save(ImageEnhance.Brightness(im).enhance(1.1), quality=75),
     "darker by 10%": lambda im: save(ImageEnhance.Brightness(im).enhance(0.9), quality=75),
 }
