@@ -39,3 +39,16 @@ def post_form(client, page: str, url: str, data: dict):
     """Submit a form the way a browser does: with the CSRF token of the page it is on."""
     from tests.conftest import csrf_of
     return client.post(url, data={**data, "csrf_token": csrf_of(client, page)})
+
+
+def request(requester=None, dept=None, title="Police overtime records",
+            description="Overtime records of the police department for 2025.", status=None, **kw):
+    """A filed request (through the service), optionally forced into a status; committed."""
+    from portal.record_requests import services
+    requester = requester or user()
+    dept = dept or department()
+    req = services.file_request(requester, services.Filing(dept, title, description, **kw))
+    if status is not None:
+        req.status = status
+    db.session.commit()
+    return req

@@ -40,7 +40,7 @@ CLOSED = {Status.fulfilled, Status.partially_fulfilled, Status.denied,
 
 def _enum(cls, default):
     return mapped_column(sa.Enum(cls, native_enum=False, create_constraint=False, length=32),
-                         server_default=default.value)
+                         default=default, server_default=default.value)
 
 
 class RecordRequest(db.Model):
@@ -64,17 +64,17 @@ class RecordRequest(db.Model):
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     date_from: Mapped[Optional[date]] = mapped_column(sa.Date)
     date_to: Mapped[Optional[date]] = mapped_column(sa.Date)
-    preferred_format: Mapped[str] = mapped_column(sa.String(32), server_default="any")
+    preferred_format: Mapped[str] = mapped_column(sa.String(32), default="any", server_default="any")
     acknowledged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     # The statutory clock (see deadlines.py): due_date is recomputed from these, never shifted.
     clock_start: Mapped[Optional[date]] = mapped_column(sa.Date)
-    clock_days: Mapped[int] = mapped_column(sa.Integer, server_default="0")
-    extension_days: Mapped[int] = mapped_column(sa.Integer, server_default="0")
-    paused_days: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    clock_days: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    extension_days: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    paused_days: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     paused_on: Mapped[Optional[date]] = mapped_column(sa.Date)
     exemptions: Mapped[Optional[list]] = mapped_column(sa.JSON)
     # Closed requests appear in the public log unless staff keep one private, with a reason.
-    published: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
+    published: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     private_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
 
     department: Mapped[Department] = relationship(lazy="joined")
@@ -133,7 +133,7 @@ class FeeEstimate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("record_requests.id"), index=True)
     amount_cents: Mapped[int] = mapped_column(sa.Integer)
-    note: Mapped[str] = mapped_column(sa.Text, server_default="")
+    note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     status: Mapped[FeeStatus] = _enum(FeeStatus, FeeStatus.pending)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
@@ -170,7 +170,7 @@ class RequestDraft(db.Model):
     description: Mapped[str] = mapped_column(sa.Text)
     date_from: Mapped[Optional[date]] = mapped_column(sa.Date)
     date_to: Mapped[Optional[date]] = mapped_column(sa.Date)
-    preferred_format: Mapped[str] = mapped_column(sa.String(32), server_default="any")
+    preferred_format: Mapped[str] = mapped_column(sa.String(32), default="any", server_default="any")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     request_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("record_requests.id"))
 
