@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import current_app, request
 
-from ..core.errors import Forbidden, Invalid
+from ..core.errors import Forbidden, Invalid, NotFound
 from ..record_requests import queue, services, workflow
 from ..record_requests.models import RecordRequest, RequestEvent
 from . import bp
@@ -72,7 +72,7 @@ def _date(data: dict, name: str) -> date | None:
 
 def _id(value: str) -> int:
     if not value.isdigit() or len(value) > 12:
-        raise Invalid("Not a request id.", fields={"id": "invalid"})
+        raise NotFound("No such request.")
     return int(value)
 
 
