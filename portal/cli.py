@@ -109,5 +109,6 @@ def worker(once, interval):
 
 
 def register(app: Flask) -> None:
-    for cmd in (departments, users, tokens, audit_cli, seed_demo, worker):
+    from .record_requests.cli import requests_cli
+    for cmd in (departments, users, tokens, audit_cli, seed_demo, worker, requests_cli):
         app.cli.add_command(cmd)
