@@ -77,7 +77,7 @@ def upgrade():
         batch_op.add_column(sa.Column('published', sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.add_column(sa.Column('private_reason', sa.Text(), nullable=True))
         batch_op.create_index('ix_record_requests_received_at', ['received_at'], unique=False)
-        batch_op.create_index('ix_record_requests_status_due', ['status', 'due_date'], unique=False)
+        batch_op.create_index('ix_record_requests_status_due', ['status', 'due_date', 'paused_on'], unique=False)
 
     with op.batch_alter_table('request_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('data', sa.JSON(), nullable=True))

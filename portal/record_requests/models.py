@@ -47,7 +47,7 @@ class RecordRequest(db.Model):
     __tablename__ = "record_requests"
     __table_args__ = (
         sa.Index("ix_record_requests_dept_status_due", "department_id", "status", "due_date"),
-        sa.Index("ix_record_requests_status_due", "status", "due_date"),
+        sa.Index("ix_record_requests_status_due", "status", "due_date", "paused_on"),
         sa.Index("ix_record_requests_received_at", "received_at"),
     )
 
