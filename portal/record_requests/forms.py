@@ -26,32 +26,41 @@ class AnonymousFilingForm(FilingForm):
                        validators=[DataRequired(), Length(max=320)])
 
 
+class ActionForm(FlaskForm):
+    """A form of the request page. Each is prefixed with its action so that the page's many forms
+    have distinct field ids; CSRFProtect already checks the page's token on every POST, which a
+    prefixed form's own check would look for under another name."""
+
+    class Meta:
+        csrf = False
+
+
 def _body(label, required=True, limit=BODY):
     return TextAreaField(label, validators=[DataRequired() if required else Optional(), Length(max=limit)])
 
 
-class MessageForm(FlaskForm):
+class MessageForm(ActionForm):
     body = _body("Message")
 
 
-class NoteForm(FlaskForm):
+class NoteForm(ActionForm):
     body = _body("Internal note (staff only)")
 
 
-class OptionalBodyForm(FlaskForm):
+class OptionalBodyForm(ActionForm):
     body = _body("Message to the requester (optional)", required=False)
 
 
-class RequiredBodyForm(FlaskForm):
+class RequiredBodyForm(ActionForm):
     body = _body("Message to the requester")
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(ActionForm):
     days = IntegerField("Days of extension", validators=[DataRequired(), NumberRange(min=1, max=90)])
-    body = _body("Written notice: why more time is needed")
+    body = _body("Why more time is needed (sent to the requester with the new date)", required=False)
 
 
-class FeeForm(FlaskForm):
+class FeeForm(ActionForm):
     amount = StringField("Amount (e.g. 25.00)", validators=[DataRequired(), Length(max=20)])
     note = _body("How the fee is made up", required=False, limit=2000)
 
@@ -61,7 +70,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CloseForm(FlaskForm):
+class CloseForm(ActionForm):
     outcome = SelectField("Outcome", choices=[("fulfilled", "Fulfilled"),
                                               ("partially_fulfilled", "Partially fulfilled"),
                                               ("denied", "Denied"),
@@ -71,16 +80,16 @@ class CloseForm(FlaskForm):
     body = _body("Message to the requester", required=False)
 
 
-class AssignForm(FlaskForm):
+class AssignForm(ActionForm):
     assignee = SelectField("Assign to", choices=[], validate_choice=False)
 
 
-class TransferForm(FlaskForm):
+class TransferForm(ActionForm):
     department = SelectField("Move to department", choices=[], validate_choice=False)
     reason = _body("Why (shown to the requester)", limit=2000)
 
 
-class VisibilityForm(FlaskForm):
+class VisibilityForm(ActionForm):
     published = BooleanField("Show in the public log once closed")
     reason = _body("Reason for keeping it private (staff only)", required=False, limit=2000)
 

@@ -229,7 +229,7 @@ def notify_requester(req: RecordRequest, subject: str, body: str) -> None:
 
 def notify_assignee(req: RecordRequest, subject: str, body: str) -> None:
     who = req.assignee
-    if who is not None and who.active:
+    if who is not None and who.active and who.email_verified_at is not None:
         mail.send(who.email, subject, f"{body}\n\n{req.tracking_number}: {req.title}\n{_link(req)}\n")
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user
 
 from ..auth import services as accounts
-from ..auth.models import Department, Role
+from ..auth.models import Department, Role, User
 from ..core.errors import Forbidden, NotFound, PortalError
 from ..core.http import client_ip, user_agent
 from ..extensions import db
@@ -125,7 +125,7 @@ def _choices(req: RecordRequest, forms: dict) -> dict:
 
 def _forms(req: RecordRequest, override=None) -> dict:
     """Blank forms for every action (not bound to a POST), plus the one being corrected."""
-    forms = {name: cls(formdata=None) for name, cls in FORMS.items()}
+    forms = {name: cls(formdata=None, prefix=name) for name, cls in FORMS.items()}
     forms["visibility"].published.data = req.published
     if req.assignee_id:
         forms["assign"].assignee.data = str(req.assignee_id)
@@ -163,12 +163,12 @@ def _do(action: str, req: RecordRequest, form):
         "fee_accept": lambda: workflow.answer_fee(me, rid, True, d["body"] or ""),
         "fee_decline": lambda: workflow.answer_fee(me, rid, False, d["body"] or ""),
         "resume": lambda: workflow.resume(me, rid, d["body"] or ""),
-        "extend": lambda: workflow.extend(me, rid, d["days"], d["body"]),
+        "extend": lambda: workflow.extend(me, rid, d["days"], d["body"] or ""),
         "close": lambda: workflow.close(me, rid, d["outcome"], d["body"] or "", d["exemptions"] or [],
                                         exemptions_for(req)),
         "withdraw": lambda: workflow.withdraw(me, rid, d["body"] or ""),
         "reopen": lambda: workflow.reopen(me, rid, d["body"]),
-        "assign": lambda: routing.assign(me, rid, db.session.get(accounts.User, int(d["assignee"]))
+        "assign": lambda: routing.assign(me, rid, db.session.get(User, int(d["assignee"]))
                                          if (d["assignee"] or "").isdigit() else None),
         "transfer": lambda: routing.transfer(me, rid, services.department_by_slug(d["department"]),
                                              d["reason"]),
@@ -188,7 +188,7 @@ def act(request_id: int, action: str):
     req = services.get_for(current_user, request_id)
     if action not in FORMS:
         abort(404)
-    form = _choices(req, {action: FORMS[action]()})[action]
+    form = _choices(req, {action: FORMS[action](prefix=action)})[action]
     if not form.validate_on_submit():
         return _page(req, {action: form}, error="Please correct the form below.", status=400)
     try:

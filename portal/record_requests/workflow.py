@@ -159,12 +159,16 @@ def resume(actor: User, request_id: int, body: str = "") -> RequestEvent:
     return add_event(actor, req, "resume", text or "We are working on your request again.")
 
 
-def extend(actor: User, request_id: int, days, body: str) -> RequestEvent:
-    text = check_text(body)  # the written notice the laws require
+def extend(actor: User, request_id: int, days, body: str = "") -> RequestEvent:
+    text = check_text(body, required=False)
     req = _apply(actor, request_id, "extend")
     clock.extend(req, days)
     law = clock.law_of(req)
-    return add_event(actor, req, "extend", text,
+    # The laws require written notice; this event's e-mail is that notice, so it always says why
+    # the date moved and to when, with the staff member's explanation when one is given.
+    notice = (f"We need {days} more {'calendar' if law.calendar_days else 'business'} days "
+              f"({law.extension_citation}). The new due date is {req.due_date.isoformat()}.")
+    return add_event(actor, req, "extend", f"{text}\n\n{notice}".strip(),
                      data={"days": days, "due_date": req.due_date.isoformat(),
                            "citation": law.extension_citation},
                      mail_subject=f"Request {req.tracking_number}: more time needed")

@@ -19,7 +19,14 @@ def _reload(req):
 
 
 def assert_plain_page(html: str):
+    """Works without JavaScript, obeys the CSP (no style attributes), and labels every field."""
     assert "<script" not in html and "style=" not in html
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for tag in re.findall(r'<(?:input|select|textarea)[^>]*>', html):
+        field_id = re.search(r'id="([^"]+)"', tag)
+        if field_id and 'type="submit"' not in tag:
+            assert f'for="{field_id.group(1)}"' in html, tag
 
 
 FILING = {"department": "police", "title": "Body camera policy",
@@ -83,9 +90,11 @@ def test_lifecycle_through_the_pages(app, ctx, mailbox):
     url = f"/requests/{req.id}"
 
     def act(c, action, data):
-        return f.post_form(c, url, f"{url}/do/{action}", data)
+        return f.post_form(c, url, f"{url}/do/{action}", {f"{action}-{k}": v for k, v in data.items()})
 
     assert oc.get(url).status_code == 404
+    assert_plain_page(sc.get(url).get_data(as_text=True))
+    assert sc.post(f"{url}/do/message", data={"message-body": "no token"}).status_code == 400
     assert act(sc, "note", {"body": "Check with records unit"}).status_code == 302
     assert act(sc, "assign", {"assignee": str(staff.id)}).status_code == 302
     assert act(sc, "acknowledge", {"body": ""}).status_code == 302

@@ -47,8 +47,8 @@ def test_file_read_list_and_events(client, people, mailbox):
     assert "We are on it." in mailbox.last_body(p["requester"].email)
     note = post("staff", {"kind": "note", "body": "Ask records unit."})
     assert note.status_code == 201 and note.get_json()["public"] is False
-    ext = post("staff", {"kind": "extend", "days": 14, "body": "Records are off site."})
-    assert ext.status_code == 201
+    ext = post("staff", {"kind": "extend", "days": 14})
+    assert ext.status_code == 201 and "Cal. Gov. Code 7922.535(b)" in ext.get_json()["body"]
     assert post("staff", {"kind": "extend", "days": 1, "body": "More"}).status_code == 409  # CPRA: 14 in all
     assert post("staff", {"kind": "message", "body": "Nearly done."}).status_code == 201
     assert post("requester", {"kind": "acknowledge"}).status_code == 403
