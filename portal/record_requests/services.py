@@ -219,7 +219,7 @@ def notify_requester(req: RecordRequest, subject: str, body: str) -> None:
     who = req.requester
     if who.email_verified_at is None or not who.active:
         return
-    due = (f"The clock is paused while we wait for you." if req.paused
+    due = ("The clock is paused while we wait for you." if req.paused
            else f"Due by: {req.due_date.isoformat()}" if req.due_date and not req.status.closed else "")
     mail.send(who.email, subject,
               f"Hello {who.name},\n\n{body.strip() or subject}\n\nRequest {req.tracking_number}: "
