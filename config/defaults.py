@@ -61,3 +61,48 @@ disagree. The download links for these files have been withdrawn.
 
 Thank you for your help in protecting the people named in these records.
 """
+
+# Records requests
+REQUEST_PAGE_SIZE = 50
+DRAFT_LIMIT = (5, 3600)        # unconfirmed requests per e-mail address per window
+DRAFT_IP_LIMIT = (20, 3600)    # unconfirmed requests per client address per window
+DRAFT_MAX_AGE = 3 * 24 * 3600  # seconds a confirmation link for a request works
+PREFERRED_FORMATS = [("any", "No preference"), ("electronic", "Electronic copies"),
+                     ("paper", "Paper copies"), ("inspection", "Inspection in person")]
+
+# Exemptions staff may cite when denying or partly withholding, per law (code, label).
+EXEMPTIONS = {
+    "foia": [
+        ("b1", "5 U.S.C. 552(b)(1): classified national defense or foreign policy"),
+        ("b2", "5 U.S.C. 552(b)(2): internal personnel rules and practices"),
+        ("b3", "5 U.S.C. 552(b)(3): exempted by another statute"),
+        ("b4", "5 U.S.C. 552(b)(4): trade secrets, confidential commercial information"),
+        ("b5", "5 U.S.C. 552(b)(5): privileged inter- or intra-agency communications"),
+        ("b6", "5 U.S.C. 552(b)(6): personal privacy (personnel, medical files)"),
+        ("b7a", "5 U.S.C. 552(b)(7)(A): interference with enforcement proceedings"),
+        ("b7c", "5 U.S.C. 552(b)(7)(C): personal privacy in law enforcement records"),
+        ("b7d", "5 U.S.C. 552(b)(7)(D): confidential sources"),
+        ("b7e", "5 U.S.C. 552(b)(7)(E): law enforcement techniques and procedures"),
+        ("b8", "5 U.S.C. 552(b)(8): financial institution supervision"),
+        ("b9", "5 U.S.C. 552(b)(9): geological information on wells"),
+    ],
+    "cpra": [
+        ("7922.000", "Cal. Gov. Code 7922.000: public interest in withholding clearly outweighs disclosure"),
+        ("7927.500", "Cal. Gov. Code 7927.500: preliminary drafts, notes, memoranda"),
+        ("7923.600", "Cal. Gov. Code 7923.600: law enforcement investigatory records"),
+        ("7927.700", "Cal. Gov. Code 7927.700: personnel, medical or similar files"),
+        ("7927.705", "Cal. Gov. Code 7927.705: exempt under other law (incl. Evid. Code privileges)"),
+        ("7927.200", "Cal. Gov. Code 7927.200: records of pending litigation"),
+        ("7929.210", "Cal. Gov. Code 7929.210: critical infrastructure information"),
+    ],
+    "foil": [
+        ("87-2-a", "N.Y. Pub. Off. Law 87(2)(a): exempted by state or federal statute"),
+        ("87-2-b", "N.Y. Pub. Off. Law 87(2)(b): unwarranted invasion of personal privacy"),
+        ("87-2-c", "N.Y. Pub. Off. Law 87(2)(c): would impair contract awards or collective bargaining"),
+        ("87-2-d", "N.Y. Pub. Off. Law 87(2)(d): trade secrets"),
+        ("87-2-e", "N.Y. Pub. Off. Law 87(2)(e): law enforcement purposes"),
+        ("87-2-f", "N.Y. Pub. Off. Law 87(2)(f): would endanger life or safety"),
+        ("87-2-g", "N.Y. Pub. Off. Law 87(2)(g): inter- or intra-agency materials"),
+        ("87-2-i", "N.Y. Pub. Off. Law 87(2)(i): information technology security"),
+    ],
+}

@@ -157,5 +157,7 @@ def clawback_reminders():
 
 
 def register(app: Flask) -> None:
-    for cmd in (departments, users, tokens, audit_cli, seed_demo, worker, attribute_cli, clawback_reminders):
+    from .record_requests.cli import requests_cli
+    for cmd in (departments, users, tokens, audit_cli, seed_demo, worker, attribute_cli, clawback_reminders,
+                requests_cli):
         app.cli.add_command(cmd)

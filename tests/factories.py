@@ -41,11 +41,21 @@ def post_form(client, page: str, url: str, data: dict):
     return client.post(url, data={**data, "csrf_token": csrf_of(client, page)})
 
 
-def request_for(requester, dept, title="Police budget 2025"):
-    from portal.record_requests.services import file_request
-    req = file_request(requester, department=dept, title=title, description="All budget memos.")
+def request(requester=None, dept=None, title="Police overtime records",
+            description="Overtime records of the police department for 2025.", status=None, **kw):
+    """A filed request (through the service), optionally forced into a status; committed."""
+    from portal.record_requests import services
+    requester = requester or user()
+    dept = dept or department()
+    req = services.file_request(requester, services.Filing(dept, title, description, **kw))
+    if status is not None:
+        req.status = status
     db.session.commit()
     return req
+
+
+def request_for(requester, dept, title="Police budget 2025"):
+    return request(requester, dept, title=title, description="All budget memos.")
 
 
 def upload(staff, req, data: bytes, filename="memo.txt", **kw):

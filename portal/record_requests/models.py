@@ -40,13 +40,15 @@ CLOSED = {Status.fulfilled, Status.partially_fulfilled, Status.denied,
 
 def _enum(cls, default):
     return mapped_column(sa.Enum(cls, native_enum=False, create_constraint=False, length=32),
-                         server_default=default.value)
+                         default=default, server_default=default.value)
 
 
 class RecordRequest(db.Model):
     __tablename__ = "record_requests"
     __table_args__ = (
         sa.Index("ix_record_requests_dept_status_due", "department_id", "status", "due_date"),
+        sa.Index("ix_record_requests_status_due", "status", "due_date", "paused_on"),
+        sa.Index("ix_record_requests_received_at", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,12 +62,36 @@ class RecordRequest(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_date: Mapped[Optional[date]] = mapped_column(sa.Date)
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    date_from: Mapped[Optional[date]] = mapped_column(sa.Date)
+    date_to: Mapped[Optional[date]] = mapped_column(sa.Date)
+    preferred_format: Mapped[str] = mapped_column(sa.String(32), default="any", server_default="any")
+    acknowledged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The statutory clock (see deadlines.py): due_date is recomputed from these, never shifted.
+    clock_start: Mapped[Optional[date]] = mapped_column(sa.Date)
+    clock_days: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    extension_days: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    paused_days: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    paused_on: Mapped[Optional[date]] = mapped_column(sa.Date)
+    exemptions: Mapped[Optional[list]] = mapped_column(sa.JSON)
+    # Closed requests appear in the public log unless staff keep one private, with a reason.
+    published: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    private_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
 
     department: Mapped[Department] = relationship(lazy="joined")
     requester: Mapped[User] = relationship(foreign_keys=[requester_id], lazy="joined")
     assignee: Mapped[Optional[User]] = relationship(foreign_keys=[assignee_id])
     events: Mapped[list["RequestEvent"]] = relationship(
         back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan")
+    fees: Mapped[list["FeeEstimate"]] = relationship(
+        back_populates="request", order_by="FeeEstimate.id", cascade="all, delete-orphan")
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_on is not None
+
+    @property
+    def pending_fee(self) -> Optional["FeeEstimate"]:
+        return next((f for f in self.fees if f.status == FeeStatus.pending), None)
 
 
 class RequestEvent(db.Model):
@@ -79,6 +105,7 @@ class RequestEvent(db.Model):
     actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(sa.Text, server_default="")
     public: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.true())
+    data: Mapped[Optional[dict]] = mapped_column(sa.JSON)
 
     request: Mapped[RecordRequest] = relationship(back_populates="events")
     actor: Mapped[Optional[User]] = relationship()
@@ -90,3 +117,61 @@ class TrackingCounter(db.Model):
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(sa.Integer)
+
+
+class FeeStatus(str, enum.Enum):
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+class FeeEstimate(db.Model):
+    """A fee estimate; the clock is paused while it waits for the requester's answer."""
+    __tablename__ = "fee_estimates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("record_requests.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(sa.Integer)
+    note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    status: Mapped[FeeStatus] = _enum(FeeStatus, FeeStatus.pending)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    responded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    request: Mapped[RecordRequest] = relationship(back_populates="fees")
+
+    @property
+    def amount(self) -> str:
+        return f"{self.amount_cents // 100:,}.{self.amount_cents % 100:02d}"
+
+
+class AgencyClosure(db.Model):
+    """A day the agency is closed: no business day for any statutory clock."""
+    __tablename__ = "agency_closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, unique=True)
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class RequestDraft(db.Model):
+    """A request filed without an account, held until its e-mail address is confirmed."""
+    __tablename__ = "request_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(320))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text)
+    date_from: Mapped[Optional[date]] = mapped_column(sa.Date)
+    date_to: Mapped[Optional[date]] = mapped_column(sa.Date)
+    preferred_format: Mapped[str] = mapped_column(sa.String(32), default="any", server_default="any")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    request_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("record_requests.id"))
+
+    department: Mapped[Department] = relationship()

@@ -1,0 +1,143 @@
+"""The request pages, driven as a browser without JavaScript would."""
+import re
+
+from portal.auth.models import Role, User
+from portal.extensions import db
+from portal.record_requests.models import RecordRequest, Status
+from tests import factories as f
+
+
+def _link(body: str, path: str) -> str:
+    found = re.search(rf"http://portal\.test(/{path}/\S+)", body)
+    assert found, body
+    return found.group(1)
+
+
+def _reload(req):
+    db.session.expire_all()
+    return db.session.get(RecordRequest, req.id)
+
+
+def assert_plain_page(html: str):
+    """Works without JavaScript, obeys the CSP (no style attributes), and labels every field."""
+    assert "<script" not in html and "style=" not in html
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for tag in re.findall(r'<(?:input|select|textarea)[^>]*>', html):
+        field_id = re.search(r'id="([^"]+)"', tag)
+        if field_id and 'type="submit"' not in tag:
+            assert f'for="{field_id.group(1)}"' in html, tag
+
+
+FILING = {"department": "police", "title": "Body camera policy",
+          "description": "The current body camera policy and its training materials.",
+          "preferred_format": "electronic"}
+
+
+def test_filing_without_an_account_by_magic_link(client, ctx, mailbox):
+    f.department("police", law="foil")
+    r = f.post_form(client, "/requests/new", "/requests/new",
+                    FILING | {"name": "Pat Public", "email": "Pat@Example.org", "submit": "File the request"})
+    assert r.status_code == 200 and "Check your e-mail" in r.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(RecordRequest)) == 0
+    link = _link(mailbox.last_body("pat@example.org"), "requests/confirm")
+    page = client.get(link)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Your request is filed" in html
+    assert_plain_page(html)
+    req = db.session.scalar(db.select(RecordRequest))
+    assert req.tracking_number in html and re.fullmatch(r"\d{4}-\d{6}", req.tracking_number)
+    user = db.session.get(User, req.requester_id)
+    assert user.email == "pat@example.org" and user.password_hash is None and user.email_verified_at
+    assert "Acknowledgment due by" in html  # FOIL: the first deadline is the acknowledgment
+    assert req.tracking_number in mailbox.last_body("pat@example.org")
+    assert client.get("/my/requests").status_code == 200  # signed in by the link
+    assert client.get(link).status_code == 200            # a second use files nothing more
+    assert db.session.scalar(db.select(db.func.count()).select_from(RecordRequest)) == 1
+    assert client.get("/requests/confirm/forged").status_code == 400
+
+
+def test_filing_with_an_account_checks_for_similar_requests(client, ctx, mailbox):
+    dept = f.department("police")
+    old = f.request(dept=dept, title="Body camera policy 2019",
+                    description="Body camera policy documents and training.", status=Status.fulfilled)
+    unverified = f.user(verified=False)
+    f.login(client, unverified.email)
+    r = f.post_form(client, "/requests/new", "/requests/new", FILING | {"submit": "File"})
+    assert r.status_code == 403 and "confirm your e-mail" in r.get_data(as_text=True)
+    f.post_form(client, "/account", "/logout", {})
+    u = f.user()
+    f.login(client, u.email)
+    check = f.post_form(client, "/requests/new", "/requests/new", FILING | {"check": "Check"})
+    assert check.status_code == 200 and old.tracking_number in check.get_data(as_text=True)
+    r = f.post_form(client, "/requests/new", "/requests/new", FILING | {"submit": "File"})
+    assert r.status_code == 302
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Your request is filed" in page and old.tracking_number in page
+    assert "received" in mailbox.last_body(u.email)
+    bad = f.post_form(client, "/requests/new", "/requests/new",
+                      FILING | {"date_from": "2025-05-01", "date_to": "2025-01-01", "submit": "File"})
+    assert bad.status_code == 400 and "before its start" in bad.get_data(as_text=True)
+
+
+def test_lifecycle_through_the_pages(app, ctx, mailbox):
+    dept = f.department("police", law="cpra")
+    staff, requester, other = f.user(Role.staff, dept=dept), f.user(), f.user()
+    req = f.request(requester=requester, dept=dept)
+    sc, rc, oc = app.test_client(), app.test_client(), app.test_client()
+    for c, u in ((sc, staff), (rc, requester), (oc, other)):
+        f.login(c, u.email)
+    url = f"/requests/{req.id}"
+
+    def act(c, action, data):
+        return f.post_form(c, url, f"{url}/do/{action}", {f"{action}-{k}": v for k, v in data.items()})
+
+    assert oc.get(url).status_code == 404
+    assert_plain_page(sc.get(url).get_data(as_text=True))
+    assert sc.post(f"{url}/do/message", data={"message-body": "no token"}).status_code == 400
+    assert act(sc, "note", {"body": "Check with records unit"}).status_code == 302
+    assert act(sc, "assign", {"assignee": str(staff.id)}).status_code == 302
+    assert act(sc, "acknowledge", {"body": ""}).status_code == 302
+    assert act(sc, "clarify", {"body": "Which precinct do you mean?"}).status_code == 302
+    assert "Which precinct" in mailbox.last_body(requester.email)
+    page = rc.get(url).get_data(as_text=True)
+    assert "Which precinct" in page and "Check with records unit" not in page and "clock is paused" in page
+    assert_plain_page(page)
+    assert act(rc, "message", {"body": "The 5th precinct."}).status_code == 302
+    assert _reload(req).status == Status.in_progress
+    assert "5th precinct" in mailbox.last_body(staff.email)  # the assignee hears of the answer
+    assert act(sc, "fee_estimate", {"amount": "abc"}).status_code == 400
+    assert act(sc, "fee_estimate", {"amount": "12.50", "note": "50 pages"}).status_code == 302
+    assert "12.50" in rc.get(url).get_data(as_text=True)
+    assert act(rc, "fee_accept", {"body": ""}).status_code == 302
+    assert act(rc, "acknowledge", {"body": ""}).status_code == 403
+    r = act(sc, "close", {"outcome": "denied", "body": "Withheld."})
+    assert r.status_code == 400 and "at least one exemption" in r.get_data(as_text=True)
+    assert act(sc, "close", {"outcome": "denied", "exemptions": "7927.700", "body": "Withheld."}).status_code == 302
+    req = _reload(req)
+    assert req.status == Status.denied and req.exemptions == ["7927.700"]
+    assert "7927.700" in mailbox.last_body(requester.email)
+
+    log = app.test_client()
+    html = log.get("/log").get_data(as_text=True)
+    assert req.tracking_number in html
+    entry = log.get(f"/log/{req.tracking_number}").get_data(as_text=True)
+    assert requester.name not in entry and requester.email not in entry and "5th precinct" not in entry
+    assert act(sc, "visibility", {"reason": "Ongoing investigation"}).status_code == 302  # unchecked
+    assert log.get(f"/log/{req.tracking_number}").status_code == 404
+    assert act(rc, "message", {"body": "Why?"}).status_code == 409  # closed: file anew or ask to reopen
+    assert act(sc, "reopen", {"body": "Appeal granted."}).status_code == 302
+    assert act(rc, "withdraw", {"body": ""}).status_code == 302
+    assert _reload(req).status == Status.withdrawn
+
+
+def test_pages_need_the_right_role(client, ctx):
+    requester = f.user()
+    assert client.get("/staff/requests").status_code == 302
+    f.login(client, requester.email)
+    for url in ["/staff/requests", "/staff/metrics", "/staff/metrics.csv", "/admin/closures"]:
+        assert client.get(url).status_code == 403, url
+    for url in ["/requests/new", "/my/requests", "/log"]:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert_plain_page(r.get_data(as_text=True))
