@@ -3,7 +3,7 @@ import io
 import os
 
 import pytest
-import samples
+from tests.watermark import samples
 
 from portal.watermark import WatermarkError, mark, read
 from portal.watermark.csvmark import Table

@@ -5,7 +5,7 @@ import zipfile
 import docx as python_docx
 import openpyxl
 import pytest
-import samples
+from tests.watermark import samples
 
 from portal.watermark import WatermarkError, mark, read
 from portal.watermark.ooxml import Package

@@ -3,7 +3,7 @@ import os
 import zipfile
 
 import pytest
-import samples
+from tests.watermark import samples
 
 from portal.watermark import Codeword, derive, false_match_probability, mark, read, supported
 from portal.watermark.package import mark_stream

@@ -4,7 +4,7 @@ import subprocess
 import pikepdf
 import pypdf
 import pytest
-import samples
+from tests.watermark import samples
 
 from portal.watermark import WatermarkError, mark, read
 
