@@ -151,6 +151,12 @@ def public_records() -> list[Record]:
         .order_by(Record.id.desc()).distinct().limit(500)))
 
 
+def public_records_of(request_id: int) -> list[Record]:
+    return list(db.session.scalars(
+        sa.select(Record).join(Release.records).where(Release.public.is_(True), Release.request_id == request_id)
+        .order_by(Record.id).distinct()))
+
+
 def public_grant(record_id: int) -> Grant:
     """Each public download is its own anonymous grant, with its own mark and log row."""
     release = db.session.scalar(

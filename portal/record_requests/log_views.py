@@ -19,8 +19,9 @@ def published():
 
 
 def released_records(req: RecordRequest) -> list:
-    """Hook for the releases area: the files released in this request, once that area exists."""
-    return []
+    """Records of this request that staff published in the public library."""
+    from ..disclosures.services import public_records_of
+    return public_records_of(req.id)
 
 
 @bp.route("/log")

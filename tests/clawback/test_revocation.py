@@ -130,3 +130,19 @@ def test_counsel_report_is_a_pdf_with_every_recipient(client, ctx):
     import pypdf
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(r.data)).pages)
     assert requester.email in text and "never downloaded" in text
+
+
+def test_revocation_stops_a_cached_copy_on_the_very_next_request(client, ctx):
+    _, requester, _, _, r1, _ = _two_requests_same_file()
+    g = r1.grants[0]
+    h = f.token_for(requester)
+    assert client.get(f"/api/v1/grants/{g.id}/download", headers=h).status_code == 200  # copy now cached
+    admin = f.user(Role.admin)
+    r = client.post(f"/api/v1/grants/{g.id}/revoke", headers=f.token_for(admin), json={"reason": "in error"})
+    assert r.status_code == 200
+    again = client.get(f"/api/v1/grants/{g.id}/download", headers=h)
+    assert again.status_code == 410 and "in error" in again.get_json()["error"]["message"]
+    f.login(client, requester.email)
+    page = client.get(f"/me/files/{g.id}/download")
+    assert page.status_code == 410 and "withdrawn" in page.get_data(as_text=True)
+    assert "Withdrawn" in client.get("/me/files").get_data(as_text=True)

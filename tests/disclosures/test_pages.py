@@ -89,3 +89,17 @@ def test_admin_attributes_a_copy_on_the_page(client, ctx):
                     content_type="multipart/form-data")
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and requester.email in page and "Exact copy" in page
+
+
+def test_published_records_are_linked_from_the_public_log(client, ctx):
+    from portal.disclosures import services
+    from portal.record_requests.models import Status
+    _, staff, requester, req = f.scenario()
+    rec = f.upload(staff, req, samples.csv(), filename="roster.csv")
+    services.create_release(staff, req.id, [rec.id], public=True)
+    req.status = Status.fulfilled
+    db.session.commit()
+    entry = client.get(f"/log/{req.tracking_number}").get_data(as_text=True)
+    assert f"/library/{rec.id}/download" in entry and "roster.csv" in entry
+    f.login(client, staff.email)
+    assert f"/staff/requests/{req.id}/records" in client.get(f"/requests/{req.id}").get_data(as_text=True)
