@@ -52,10 +52,7 @@ def store_blob(stream: BinaryIO, *, max_size: int) -> Blob:
     return blob
 
 
-def upload(actor: User, request_id: int, stream: BinaryIO, filename: str | None, *,
-           disposition: str = "release", exemption: str | None = None,
-           replaces_id: int | None = None, max_size: int) -> Record:
-    req = get_managed(actor, request_id)
+def _disposition(disposition: str | None, exemption: str | None) -> tuple[Disposition, str | None]:
     try:
         disp = Disposition(disposition or "release")
     except ValueError as exc:
@@ -63,6 +60,14 @@ def upload(actor: User, request_id: int, stream: BinaryIO, filename: str | None,
     exemption = (exemption or "").strip()[:200] or None
     if disp == Disposition.withhold and not exemption:
         raise Invalid("Cite the exemption that allows withholding.", fields={"exemption": "required"})
+    return disp, exemption
+
+
+def upload(actor: User, request_id: int, stream: BinaryIO, filename: str | None, *,
+           disposition: str = "release", exemption: str | None = None,
+           replaces_id: int | None = None, max_size: int) -> Record:
+    req = get_managed(actor, request_id)
+    disp, exemption = _disposition(disposition, exemption)
     replaces = _replaced(req, replaces_id) if replaces_id else None
     try:
         blob = store_blob(stream, max_size=max_size)
@@ -96,13 +101,7 @@ def set_disposition(actor: User, record_id: int, disposition: str, exemption: st
     if record is None:
         raise NotFound("No such record.")
     get_managed(actor, record.request_id)
-    try:
-        disp = Disposition(disposition)
-    except ValueError as exc:
-        raise Invalid("The disposition is release or withhold.", fields={"disposition": "invalid"}) from exc
-    exemption = (exemption or "").strip()[:200] or None
-    if disp == Disposition.withhold and not exemption:
-        raise Invalid("Cite the exemption that allows withholding.", fields={"exemption": "required"})
+    disp, exemption = _disposition(disposition, exemption)
     record.disposition, record.exemption = disp, exemption
     audit.record(actor, "record.disposition", f"record:{record.id}",
                  {"disposition": disp.value, "exemption": exemption})
