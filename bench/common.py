@@ -46,3 +46,12 @@ def portal_app(instance: Path, url: str | None = None, *, migrate: bool = True, 
     if migrate:
         _migrate(url, instance)
     return create_app(_base_config(url, instance) | config, instance_path=str(instance))
+
+
+def close_database(app) -> None:
+    """Return the app's connections, so that its database can be served or dropped by others."""
+    from portal.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

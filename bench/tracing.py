@@ -30,7 +30,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.common import median_ms, portal_app, timed
+from bench.common import close_database, median_ms, portal_app, timed
 from tests.support.postgres import start_postgres
 
 USERS = 50_000
@@ -115,9 +115,7 @@ def main() -> int:
             with app.app_context():
                 seconds = timed(seed)
                 result = measure()
-                from portal.extensions import db
-                db.session.remove()
-                db.engine.dispose()
+            close_database(app)
     finally:
         server.stop()
     print(report(result, seconds))
