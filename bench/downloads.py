@@ -221,7 +221,7 @@ def pdf_part(scratch: Path) -> list[Row]:
 
     def row(name: str, label: str, target: float | None = None) -> Row:
         ms = median_ms(times[name])
-        return Row(f"pdf: {label} ({size}), median of {RUNS}", f"{ms:.0f} ms", f"qpdf overlay {base:.0f} ms",
+        return Row(f"pdf, {size}: {label}, median of {RUNS}", f"{ms:.0f} ms", f"qpdf overlay {base:.0f} ms",
                    f"{ms / base:.2f}x", f"<= {target:.1f}x" if target else "",
                    None if target is None else ms / base <= target)
 
