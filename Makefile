@@ -40,6 +40,8 @@ $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
 ## make bench: every benchmark; results go in docs/benchmarks.md
 bench: $(VENV)/.bench
 	$(BIN)/python -m bench.storage
+	$(BIN)/python -m bench.downloads
+	$(BIN)/python -m bench.tracing
 	$(BIN)/python -m bench.watermark
 	$(BIN)/python -m bench.attribution_eval
 

@@ -19,7 +19,6 @@ import gc
 import hashlib
 import os
 import platform
-import re
 import shutil
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from bench.common import reset_peak_rss, status_kb
 from portal.storage import Storage, get_storage
 from tests.support.seaweed import start_seaweed
 from tests.support.streams import GeneratedStream
@@ -119,12 +119,12 @@ def measure(name: str, operation: Callable[[], None], cleanup: Callable[[], None
     seconds, rss_growth = float("inf"), 0
     for _ in range(REPEAT):
         gc.collect()
-        _reset_peak_rss()
-        before = _status_kb("VmRSS")
+        reset_peak_rss()
+        before = status_kb("VmRSS")
         started = time.perf_counter()
         operation()
         seconds = min(seconds, time.perf_counter() - started)
-        rss_growth = max(rss_growth, (_status_kb("VmHWM") - before) * 1024)
+        rss_growth = max(rss_growth, (status_kb("VmHWM") - before) * 1024)
         cleanup()
 
     gc.collect()
@@ -159,22 +159,6 @@ def _sha256(path: Path) -> str:
         while chunk := f.read(1024 * 1024):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _reset_peak_rss() -> None:
-    # Writing 5 resets VmHWM to the current RSS (Linux 4.0+), so each operation's
-    # peak is its own rather than the process's lifetime high.
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        print("warning: cannot reset VmHWM; RSS growth includes earlier peaks", file=sys.stderr)
-
-
-def _status_kb(field: str) -> int:
-    match = re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.M)
-    if match is None:
-        raise RuntimeError(f"no {field} in /proc/self/status (Linux only)")
-    return int(match.group(1))
 
 
 if __name__ == "__main__":
