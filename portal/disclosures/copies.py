@@ -9,10 +9,11 @@ from flask import current_app
 from .. import watermark
 from ..core import storage as files
 from ..core.models import utcnow
-from ..watermark import Codeword, Stamp, WatermarkError
+from ..watermark import Codeword, Stamp, WatermarkError, package
 from .models import CopyState, Grant
 
 ZIP_TYPE = "application/zip"
+SELF_CHECK_MAX_BYTES = 256 * 1024
 
 
 def stamp_for(grant: Grant) -> Stamp:
@@ -39,27 +40,38 @@ def make_copy(grant: Grant) -> None:
     backend = files.storage()
     stamp = stamp_for(grant)
     content_type = blob.content_type
-    if blob.size > current_app.config["MARK_IN_MEMORY_MAX_BYTES"]:
+    in_place = watermark.supported(content_type) != "package"
+    if not in_place or blob.size > current_app.config["MARK_IN_MEMORY_MAX_BYTES"]:
+        # Only wrapped, or too large to mark in memory: the receipt ZIP, streamed.
         marked_type, stored = ZIP_TYPE, _wrap_streaming(backend, grant, stamp)
     else:
         with backend.open(blob.key) as fh:
             original = fh.read()
-        try:
-            marked = watermark.mark(original, content_type, stamp)
-            marked_type = content_type if watermark.supported(content_type) != "package" else ZIP_TYPE
-        except WatermarkError as exc:
-            # A file the engine cannot mark in place still leaves as the recipient's own
-            # copy: inside a ZIP with a receipt that carries the code.
-            current_app.logger.warning("grant %s: %s; wrapping in a ZIP", grant.id, exc)
-            from ..watermark import package
-            marked, marked_type = package.mark(original, stamp), ZIP_TYPE
+        marked, marked_type = _mark_in_place(grant, original, content_type, stamp)
         stored = backend.put_at(copy_key(grant), io.BytesIO(marked))
     grant.copy_key, grant.copy_sha256, grant.copy_size = stored.key, stored.sha256, stored.size
     grant.copy_content_type, grant.copy_state, grant.copy_error = marked_type, CopyState.ready, None
 
 
+def _mark_in_place(grant: Grant, original: bytes, content_type: str, stamp: Stamp) -> tuple[bytes, str]:
+    """The format's own marks; the receipt ZIP when they cannot carry the code.
+
+    A small file may be too short for its format's marks (a three-line text has
+    three whitespace bits), so small copies are read back before they leave.
+    """
+    try:
+        marked = watermark.mark(original, content_type, stamp)
+    except WatermarkError as exc:
+        current_app.logger.warning("grant %s: %s; wrapping in a ZIP", grant.id, exc)
+        return package.mark(original, stamp, grant.record.filename), ZIP_TYPE
+    if len(original) <= SELF_CHECK_MAX_BYTES:
+        found = watermark.read(marked, original, content_type, [stamp.codeword])
+        if not any(f.codeword == stamp.codeword for f in found):
+            return package.mark(original, stamp, grant.record.filename), ZIP_TYPE
+    return marked, content_type
+
+
 def _wrap_streaming(backend, grant: Grant, stamp: Stamp):
-    from ..watermark import package
     with tempfile.TemporaryFile() as out:
         with backend.open(grant.record.blob.key) as src:
             package.mark_stream(src, out, grant.record.filename, stamp)

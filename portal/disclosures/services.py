@@ -116,10 +116,10 @@ def check_usable(grant: Grant) -> None:
 
 
 def my_grants(actor: User) -> list[Grant]:
-    from sqlalchemy.orm import selectinload
+    from sqlalchemy.orm import joinedload, selectinload
     return list(db.session.scalars(
         sa.select(Grant).where(Grant.recipient_id == actor.id)
-        .options(selectinload(Grant.deliveries), selectinload(Grant.release))
+        .options(selectinload(Grant.deliveries), joinedload(Grant.record).joinedload(Record.request))
         .order_by(Grant.granted_at.desc(), Grant.id.desc())))
 
 

@@ -67,7 +67,7 @@ def test_download_is_marked_logged_and_hash_matches(client, ctx):
 
 
 def test_each_recipient_gets_a_different_copy(client, ctx):
-    staff, requester, req, rec, rel = _release(recipients=["second@example.org"])
+    staff, requester, req, rec, rel = _release(samples.pdf(), "memo.pdf", recipients=["second@example.org"])
     second = db.session.scalar(sa.select(Grant).where(Grant.recipient_id != requester.id))
     second.recipient.email_verified_at = utcnow()
     db.session.commit()
@@ -217,7 +217,7 @@ def test_release_api(client, ctx):
 
 
 def test_public_library_download_is_marked_and_logged(client, ctx):
-    _, _, _, rec, rel = _release(public=True)
+    _, _, _, rec, rel = _release(samples.pdf(), "memo.pdf", public=True)
     page = client.get("/library").get_data(as_text=True)
     assert rec.filename in page
     a = client.get(f"/library/{rec.id}/download")
@@ -225,3 +225,14 @@ def test_public_library_download_is_marked_and_logged(client, ctx):
     assert a.status_code == b.status_code == 200 and a.get_data() != b.get_data()
     rows = _deliveries()
     assert len(rows) == 2 and all(d.grant.recipient_id is None for d in rows)
+
+
+def test_a_file_too_small_for_its_marks_leaves_in_the_receipt_zip(client, ctx):
+    import io
+    import zipfile
+    _, requester, _, _, rel = _release(b"one line\n", "tiny.txt")
+    r = client.get(f"/api/v1/grants/{rel.grants[0].id}/download", headers=f.token_for(requester))
+    assert r.status_code == 200 and "tiny.txt.zip" in r.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(r.get_data())) as z:
+        assert z.read("tiny.txt") == b"one line\n"
+        assert rel.grants[0].code in z.read("DISCLOSURE.txt").decode()

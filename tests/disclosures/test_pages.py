@@ -103,3 +103,32 @@ def test_published_records_are_linked_from_the_public_log(client, ctx):
     assert f"/library/{rec.id}/download" in entry and "roster.csv" in entry
     f.login(client, staff.email)
     assert f"/staff/requests/{req.id}/records" in client.get(f"/requests/{req.id}").get_data(as_text=True)
+
+
+def test_files_page_queries_do_not_grow_with_the_number_of_requests(client, ctx, app):
+    from portal.disclosures import services
+    _, staff, requester, req = f.scenario()
+
+    def count_queries():
+        statements = []
+        listener = lambda *a, **k: statements.append(1)  # noqa: E731
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/me/files").status_code == 200
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    f.login(client, requester.email)
+    rec = f.upload(staff, req, samples.text(), filename="a.txt")
+    services.create_release(staff, req.id, [rec.id])
+    db.session.commit()
+    one = count_queries()
+    for i in range(4):
+        other = f.request_for(requester, req.department, title=f"More {i}")
+        r = f.upload(staff, other, samples.text() + str(i).encode(), filename=f"b{i}.txt")
+        services.create_release(staff, other.id, [r.id])
+        db.session.commit()
+    assert count_queries() == one
