@@ -34,7 +34,7 @@ def upload_record(request_id: int):
 @bp.get("/requests/<int:request_id>/records")
 def list_records(request_id: int):
     require_staff()
-    return {"items": [record_json(r) for r in records.list_for(actor(), request_id)]}
+    return [record_json(r) for r in records.list_for(actor(), request_id)]
 
 
 @bp.post("/requests/<int:request_id>/releases")

@@ -30,4 +30,4 @@ def audit_entries():
         raise Invalid("limit is 1 to 1000; after is 0 or more.", fields={"limit": "range"})
     rows = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.id > after)
                               .order_by(AuditEntry.id).limit(limit)).all()
-    return {"items": [entry_json(e) for e in rows]}
+    return [entry_json(e) for e in rows]

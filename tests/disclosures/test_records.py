@@ -116,7 +116,7 @@ def test_api_upload_and_list(client, ctx):
     body = r.get_json()
     assert set(body) >= {"id", "filename", "content_type", "size", "sha256", "disposition"}
     assert body["content_type"] == "text/csv" and body["disposition"] == "release"
-    listed = client.get(f"/api/v1/requests/{req.id}/records", headers=h).get_json()["items"]
+    listed = client.get(f"/api/v1/requests/{req.id}/records", headers=h).get_json()
     assert [x["id"] for x in listed] == [body["id"]]
     bad = client.post(f"/api/v1/requests/{req.id}/records", headers=h,
                       data={"file": (io.BytesIO(samples.unknown_binary()), "x.bin")})
