@@ -88,6 +88,3 @@ def copy_filename(grant: Grant) -> str:
 
 def fail_copy(grant: Grant, error: str) -> None:
     grant.copy_state, grant.copy_error = CopyState.failed, f"{utcnow().isoformat()} {error}"[:2000]
-
-
-__all__ = ["make_copy", "needs_job", "copy_filename", "stamp_for", "fail_copy"]
