@@ -152,3 +152,14 @@ def test_corrected_rerelease_reaches_the_same_recipients(ctx, client, mailbox):
     import zipfile
     with zipfile.ZipFile(io.BytesIO(got.get_data())) as z:
         assert b"[redacted]" in z.read("roster-redacted.csv")
+
+
+def test_campaign_page_shows_answers_and_the_rerelease_form_once(ctx, client):
+    staff, requester, lawyer, rec = _released()
+    admin = f.user(Role.admin)
+    c = _open(admin, rec)
+    f.login(client, admin.email)
+    html = client.get(f"/admin/clawbacks/{c.id}").get_data(as_text=True)
+    assert html.count("Send a corrected version") == 1
+    assert html.index("<h1>") < html.index("Send a corrected version")
+    assert "<title>Clawback" in html and requester.email in html and "No answer yet" in html
