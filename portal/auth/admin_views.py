@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ..core.errors import PortalError
+from ..core.web import rollback
 from ..core.permissions import admin_required
 from ..extensions import db
 from ..mail import services as mail_services
@@ -64,7 +65,7 @@ def create_user():
             flash(f"Account created for {user.email}.")
             return redirect(url_for("admin.users"))
         except PortalError as err:
-            db.session.rollback()
+            rollback()
             error = err.message
     rows = db.session.scalars(sa.select(User).order_by(User.email).limit(PAGE)).all()
     return render_template("admin/users.html", users=rows, total=len(rows), page=1, pages=1, q="",
@@ -90,7 +91,7 @@ def edit_user(user_id: int):
             flash("Saved.")
             return redirect(url_for("admin.edit_user", user_id=user.id))
         except PortalError as err:
-            db.session.rollback()
+            rollback()
             error, status = err.message, err.status
     elif request.method == "POST":
         status = 400
@@ -109,7 +110,7 @@ def departments():
             flash("Department added.")
             return redirect(url_for("admin.departments"))
         except PortalError as err:
-            db.session.rollback()
+            rollback()
             error, status = err.message, err.status
     elif request.method == "POST":
         status = 400

@@ -6,6 +6,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.errors import PortalError
+from ..core.web import rollback
 from ..core.http import client_ip, user_agent
 from ..extensions import db, login_manager
 from . import services
@@ -27,7 +28,7 @@ def install_login(app) -> None:
 
 
 def _form_error(form, err: PortalError):
-    db.session.rollback()
+    rollback()
     for name, msg in err.fields.items():
         field = getattr(form, name, None)
         if field is not None:

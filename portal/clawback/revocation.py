@@ -79,7 +79,8 @@ def revoke_file(actor: User, sha256: str, reason: str) -> int:
     """Every grant of the file, across every request it went out in."""
     reason = _reason(reason)
     sha256 = (sha256 or "").lower()
-    rows = _grants_with_department(Blob.sha256 == sha256) if _blob(sha256) else []
+    _blob(sha256)  # NotFound for a file never uploaded
+    rows = _grants_with_department(Blob.sha256 == sha256)
     _require(actor, {d for _, d in rows})
     for release in {g.release for g, _ in rows}:
         release.public = False

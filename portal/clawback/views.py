@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from ..auth.forms import EmptyForm
 from ..core.errors import PortalError
+from ..core.web import rollback
 from ..core.export import pdf_report
 from ..core.permissions import admin_required, staff_required
 from ..extensions import db
@@ -17,7 +18,7 @@ bp = Blueprint("clawback", __name__)
 
 
 def _error(err: PortalError, template: str, **ctx):
-    db.session.rollback()
+    rollback()
     return render_template(template, error=err.message, **ctx), err.status
 
 

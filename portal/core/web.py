@@ -37,18 +37,27 @@ def error_response(status: int, code: str, message: str, fields=None, extra=None
     return resp
 
 
+def rollback() -> None:
+    """Undo the request's changes: its database transaction and every object it stored."""
+    db.session.rollback()
+    storage.rolled_back()
+
+
+def _abandon() -> None:
+    rollback()
+    g.rolled_back = True
+
+
 def install(app: Flask) -> None:
     @app.after_request
     def commit(response):
         if g.pop("rolled_back", False) or response.status_code >= 500:
-            db.session.rollback()
-            storage.rolled_back()
+            rollback()
             return response
         try:
             db.session.commit()
         except Exception:
-            db.session.rollback()
-            storage.rolled_back()
+            rollback()
             log.exception("commit failed")
             return error_response(503, "unavailable",
                                   "The change could not be saved. Nothing was changed; please try again.")
@@ -70,22 +79,17 @@ def install(app: Flask) -> None:
     @app.teardown_request
     def cleanup(exc):
         if exc is not None:
-            db.session.rollback()
-            storage.rolled_back()
+            rollback()
 
     @app.errorhandler(PortalError)
     def portal_error(err: PortalError):
-        db.session.rollback()
-        storage.rolled_back()
-        g.rolled_back = True
+        _abandon()
         headers = {"Retry-After": str(err.retry_after)} if isinstance(err, TooManyAttempts) else None
         return error_response(err.status, err.code, err.message, err.fields, err.extra, headers)
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
-        db.session.rollback()
-        storage.rolled_back()
-        g.rolled_back = True
+        _abandon()
         code = (err.name or "error").lower().replace(" ", "_")
         message = {
             400: "The request could not be understood.",
@@ -100,8 +104,6 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
-        db.session.rollback()
-        storage.rolled_back()
-        g.rolled_back = True
+        _abandon()
         log.exception("unhandled error")
         return error_response(500, "internal", "Something went wrong on our side. Nothing was changed.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..core import storage as files
 from ..core.errors import PortalError
+from ..core.web import rollback
 from ..core.http import client_ip, user_agent
 from ..core.models import utcnow
 from ..core.permissions import staff_required
@@ -49,8 +49,7 @@ def upload(request_id: int):
             records.upload(current_user, req.id, f.stream, f.filename, disposition=form.disposition.data,
                            exemption=form.exemption.data, max_size=current_app.config["MAX_CONTENT_LENGTH"])
     except PortalError as err:
-        db.session.rollback()
-        files.rolled_back()
+        rollback()
         return _records_page(req, upload_form=form, error=err.message, status=err.status)
     flash(f"{len(uploads)} file{'s' if len(uploads) > 1 else ''} uploaded.")
     return redirect(url_for("disclosures.request_records", request_id=req.id))
@@ -69,7 +68,7 @@ def release(request_id: int):
                                       recipients=(form.recipients.data or "").split(),
                                       public=form.public.data, row_order_free=form.row_order_free.data)
     except PortalError as err:
-        db.session.rollback()
+        rollback()
         return _records_page(req, release_form=form, error=err.message, status=err.status)
     flash(f"Released {len(rel.records)} record(s) to {len({g.recipient_id for g in rel.grants})} recipient(s).")
     return redirect(url_for("disclosures.request_records", request_id=req.id))
@@ -85,12 +84,7 @@ def my_files():
 @bp.route("/me/files/<int:grant_id>/download")
 @login_required
 def download(grant_id: int):
-    grant = services.grant_for(current_user, grant_id)
-    try:
-        return deliver(grant, ip=client_ip(), user_agent=user_agent())
-    except services.Preparing as wait:
-        return render_template("disclosures/preparing.html", grant=grant), 202, {
-            "Retry-After": str(wait.retry_after)}
+    return _send(services.grant_for(current_user, grant_id))
 
 
 @bp.route("/library")
@@ -100,7 +94,10 @@ def library():
 
 @bp.route("/library/<int:record_id>/download")
 def library_download(record_id: int):
-    grant = services.public_grant(record_id)
+    return _send(services.public_grant(record_id))
+
+
+def _send(grant):
     try:
         return deliver(grant, ip=client_ip(), user_agent=user_agent())
     except services.Preparing as wait:
