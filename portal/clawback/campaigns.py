@@ -129,10 +129,14 @@ def send_reminders(days_before: int = 3) -> int:
         sa.select(Notice).join(Notice.clawback)
         .where(Notice.status == NoticeStatus.sent, Notice.reminded_at.is_(None),
                Clawback.respond_by <= today + timedelta(days=days_before), Clawback.respond_by >= today)).all()
+    grants_by_campaign: dict[int, list[Grant]] = {}  # one query per campaign, not per notice
     for notice in due:
-        blobs = list(db.session.scalars(sa.select(Blob).where(
-            Blob.sha256.in_([f.sha256 for f in notice.clawback.files]))))
-        _send_notice(notice, [g for g in _grants_of(blobs) if g.recipient_id == notice.recipient_id], True)
+        if notice.clawback_id not in grants_by_campaign:
+            blobs = list(db.session.scalars(sa.select(Blob).where(
+                Blob.sha256.in_([f.sha256 for f in notice.clawback.files]))))
+            grants_by_campaign[notice.clawback_id] = _grants_of(blobs)
+        grants = grants_by_campaign[notice.clawback_id]
+        _send_notice(notice, [g for g in grants if g.recipient_id == notice.recipient_id], True)
         notice.reminded_at = utcnow()
         audit.record("system", "clawback.remind", f"notice:{notice.id}", {})
     return len(due)
