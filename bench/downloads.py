@@ -366,11 +366,17 @@ def log_in(port: int, email: str) -> str:
             "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
         done = conn.getresponse()
         done.read()
+        if done.status != 302:
+            raise RuntimeError(f"login failed: {done.status}")
+        cookie = _cookie(done)
+        # Follow the redirect as a browser would and keep the cookie it may update (the CSRF
+        # secret is added on the first page with a form), so later requests send the same cookie.
+        conn.request("GET", done.getheader("Location") or "/", headers={"Cookie": cookie})
+        landing = conn.getresponse()
+        landing.read()
+        return _cookie(landing) or cookie
     finally:
         conn.close()
-    if done.status != 302:
-        raise RuntimeError(f"login failed: {done.status}")
-    return _cookie(done)
 
 
 def _cookie(response: http.client.HTTPResponse) -> str:

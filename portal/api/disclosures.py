@@ -59,8 +59,8 @@ def create_release(request_id: int):
 
 @bp.get("/me/grants")
 def my_grants():
-    return [{"id": g.id, "record": {"id": g.record.id, "filename": g.record.filename},
-             "request": {"id": g.record.request_id, "tracking_number": g.record.request.tracking_number},
+    return [{"id": g.id, "record": {"id": g.record_id, "filename": g.filename},
+             "request": {"id": g.request_id, "tracking_number": g.tracking_number},
              "granted_at": iso(g.granted_at), "revoked_at": iso(g.revoked_at),
              "download_url": url_for("api.download", grant_id=g.id, _external=False),
              "deliveries": [{"at": iso(d.at), "ip": d.ip, "sha256": d.sha256 or d.copy_sha256}

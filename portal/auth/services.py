@@ -10,6 +10,7 @@ import unicodedata
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -120,10 +121,16 @@ def start_session(user: User, *, ip: str | None, user_agent: str | None) -> str:
     return token
 
 
+# Built once: this runs on every logged-in request.
+_LIVE_SESSION = (
+    sa.select(UserSession).where(UserSession.token_hash == sa.bindparam("token_hash"),
+                                 UserSession.ended_at.is_(None))
+    .options(orm.joinedload(UserSession.user).lazyload(User.department)))  # staff pages load it when used
+
+
 def load_session(token: str, *, idle_minutes: int, absolute_hours: int) -> User | None:
     """The user of a live session, or None; touches last_seen at most once a minute."""
-    row = db.session.scalar(sa.select(UserSession).where(
-        UserSession.token_hash == sha256_hex(token), UserSession.ended_at.is_(None)))
+    row = db.session.scalar(_LIVE_SESSION, {"token_hash": sha256_hex(token)})
     if row is None or not row.user.active:
         return None
     now = utcnow()

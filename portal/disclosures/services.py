@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,7 +19,7 @@ from ..record_requests.models import RecordRequest
 from ..record_requests.services import get_managed
 from ..records.models import Disposition, Record
 from ..watermark import derive
-from .models import CopyState, Grant, Release
+from .models import CopyState, Delivery, Grant, Release
 
 
 def new_code() -> str:
@@ -115,12 +116,47 @@ def check_usable(grant: Grant) -> None:
         raise Conflict("Confirm your e-mail address before downloading.")
 
 
-def my_grants(actor: User) -> list[Grant]:
-    from sqlalchemy.orm import joinedload, selectinload
-    return list(db.session.scalars(
-        sa.select(Grant).where(Grant.recipient_id == actor.id)
-        .options(selectinload(Grant.deliveries), joinedload(Grant.record).joinedload(Record.request))
-        .order_by(Grant.granted_at.desc(), Grant.id.desc())))
+@dataclass(frozen=True)
+class MyFile:
+    """One row of a recipient's files: plain values (hashable, so a rendered table can be reused)."""
+    id: int
+    record_id: int
+    filename: str
+    request_id: int
+    tracking_number: str
+    code: str
+    granted_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    revoked_reason: str | None
+    deliveries: tuple = ()
+
+
+# Built once: the files page is read on every visit.
+_MY_FILES = (
+    sa.select(Grant.id, Grant.record_id, Record.filename, Record.request_id, RecordRequest.tracking_number,
+              Grant.code, Grant.granted_at, Grant.expires_at, Grant.revoked_at, Grant.revoked_reason)
+    .join(Record, Record.id == Grant.record_id).join(RecordRequest, RecordRequest.id == Record.request_id)
+    .where(Grant.recipient_id == sa.bindparam("recipient_id"))
+    .order_by(Grant.granted_at.desc(), Grant.id.desc()))
+_MY_DELIVERIES = (
+    sa.select(Delivery.grant_id, Delivery.at, Delivery.ip, Delivery.completed, Delivery.sha256, Delivery.copy_sha256)
+    .join(Grant, Grant.id == Delivery.grant_id).where(Grant.recipient_id == sa.bindparam("recipient_id"))
+    .order_by(Delivery.id))
+
+
+def my_grants(actor: User) -> list[MyFile]:
+    """The actor's grants, newest first, each with its deliveries: two queries, whatever the count.
+
+    Core queries on the request's connection, not entities: the page is read on every visit, and
+    the entities' joined relationships (request, department, requester, blob) are not needed."""
+    conn, params = db.session.connection(), {"recipient_id": actor.id}
+    rows = conn.execute(_MY_FILES, params).all()
+    deliveries: dict[int, list] = {row.id: [] for row in rows}
+    if rows:
+        for d in conn.execute(_MY_DELIVERIES, params):
+            deliveries[d.grant_id].append(d)
+    return [MyFile(*row, deliveries=tuple(deliveries[row.id])) for row in rows]
 
 
 class Preparing(Exception):

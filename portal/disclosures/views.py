@@ -15,6 +15,7 @@ from ..records import services as records
 from . import services
 from .delivery import deliver
 from .forms import ReleaseForm, UploadForm
+from .tables import files_table
 
 bp = Blueprint("disclosures", __name__)
 
@@ -77,8 +78,8 @@ def release(request_id: int):
 @bp.route("/me/files")
 @login_required
 def my_files():
-    return render_template("disclosures/my_files.html", grants=services.my_grants(current_user),
-                           now=utcnow())
+    return render_template("disclosures/my_files.html",
+                           table=files_table(services.my_grants(current_user), utcnow()))
 
 
 @bp.route("/me/files/<int:grant_id>/download")

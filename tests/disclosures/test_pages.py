@@ -75,6 +75,38 @@ def test_recipient_downloads_from_their_page(client, ctx):
     assert db.session.scalar(sa.select(Delivery.completed)) is True
 
 
+def test_files_page_shows_each_change_at_once(client, ctx):
+    """The page's table is reused while nothing changes; a download, a withdrawal or an expiry shows
+    on the very next visit."""
+    from datetime import timedelta
+
+    from portal.clawback import revocation
+    from portal.core.models import utcnow
+    from portal.disclosures import services
+    admin = f.user(role=Role.admin)
+    _, staff, requester, req = f.scenario()
+    first, second = (f.upload(staff, req, samples.text() + bytes([n]), filename=f"memo-{n}.txt") for n in (1, 2))
+    rel = services.create_release(staff, req.id, [first.id, second.id])
+    db.session.commit()
+    by_file = {g.record.filename: g for g in rel.grants}
+    f.login(client, requester.email)
+
+    def row(filename):
+        page = client.get("/me/files").get_data(as_text=True)
+        return page[page.index(filename):].split("</tr>")[0]
+
+    assert "not downloaded yet" in row("memo-1.txt") and row("memo-1.txt") == row("memo-1.txt")
+    client.get(f"/me/files/{by_file['memo-1.txt'].id}/download").get_data()
+    assert "UTC from" in row("memo-1.txt")
+    revocation.revoke_grant(admin, by_file["memo-1.txt"].id, "released in error")
+    db.session.commit()
+    assert "Withdrawn" in row("memo-1.txt") and "released in error" in row("memo-1.txt")
+    assert "Available" in row("memo-2.txt")
+    db.session.get(Grant, by_file["memo-2.txt"].id).expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert "Expired" in row("memo-2.txt")
+
+
 def test_admin_attributes_a_copy_on_the_page(client, ctx):
     from portal.disclosures import services
     _, staff, requester, req = f.scenario()
