@@ -74,6 +74,8 @@ def upload(actor: User, request_id: int, stream: BinaryIO, filename: str | None,
     except StorageError as exc:
         raise Unavailable("File storage cannot be reached right now; nothing was saved. "
                           "Please try again.") from exc
+    if blob.size == 0:  # the caller's rollback removes what was stored
+        raise Invalid(f"{clean_filename(filename)} is empty: there is nothing to release.", fields={"file": "empty"})
     record = Record(request_id=req.id, blob=blob, filename=clean_filename(filename),
                     disposition=disp, exemption=exemption, replaces=replaces, uploaded_by_id=actor.id)
     db.session.add(record)

@@ -56,6 +56,16 @@ def test_refused_type_leaves_nothing(ctx, app):
     assert _keys(app) == []
 
 
+def test_empty_file_is_refused_over_the_api_and_leaves_nothing(client, ctx, app):
+    _, staff, _, req = f.scenario()
+    r = client.post(f"/api/v1/requests/{req.id}/records", headers=f.token_for(staff),
+                    data={"file": (io.BytesIO(b""), "blank.pdf")})
+    assert r.status_code == 400 and r.get_json()["error"]["fields"] == {"file": "empty"}
+    assert "empty" in r.get_json()["error"]["message"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Blob)) == 0
+    assert _keys(app) == []
+
+
 def test_too_large_leaves_nothing(ctx, app):
     _, staff, _, req = f.scenario()
     with pytest.raises(TooLarge):
