@@ -17,6 +17,12 @@ from .models import RecordRequest
 bp = Blueprint("requests", __name__)
 
 
+@bp.app_template_global()
+def local_today():
+    """The agency's date today, for "due in n days" on every page that shows a due date."""
+    return clock.today()
+
+
 def departments() -> list[Department]:
     return list(db.session.scalars(sa.select(Department).order_by(Department.name)))
 

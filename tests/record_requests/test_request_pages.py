@@ -141,3 +141,19 @@ def test_pages_need_the_right_role(client, ctx):
         r = client.get(url)
         assert r.status_code == 200, url
         assert_plain_page(r.get_data(as_text=True))
+
+
+def test_due_dates_read_at_a_glance(client, ctx):
+    from datetime import timedelta
+
+    from portal.record_requests import clock
+    requester = f.user()
+    soon, late = f.request(requester, title="Soon"), f.request(requester, title="Late")
+    soon.due_date, late.due_date = clock.today() + timedelta(days=2), clock.today() - timedelta(days=3)
+    db.session.commit()
+    f.login(client, requester.email)
+    page = client.get("/my/requests").get_data(as_text=True)
+    row = {t: page[page.index(f"<td>{t}</td>"):].split("</tr>")[0] for t in ("Soon", "Late")}
+    assert "(in 2 days)" in row["Soon"] and "due-near" in row["Soon"]
+    assert "(3 days late)" in row["Late"] and "due-over" in row["Late"]
+    assert 'class="status status-received"' in row["Soon"]
