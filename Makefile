@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup setup-dev clean bench
+.PHONY: run test setup setup-dev clean bench translations screenshots
 
 $(BIN)/python:
 	@$(PY) -m venv $(VENV) || { echo "Could not create a virtual environment: on Debian, run 'apt-get install python3-venv' first."; exit 1; }
@@ -44,6 +44,16 @@ bench: $(VENV)/.bench
 	$(BIN)/python -m bench.tracing
 	$(BIN)/python -m bench.watermark
 	$(BIN)/python -m bench.attribution_eval
+
+## make translations: extract the pages' strings, update the Spanish catalog, compile it
+translations: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-location --no-fuzzy-matching
+	$(BIN)/pybabel compile -d portal/translations
+
+## make screenshots: run the browser journey and keep its pages in docs/screenshots/
+screenshots: setup-dev
+	PORTAL_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser -k "sqlite and (story or spanish)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -13,6 +13,9 @@ MAIL_FROM = "Records Portal <records@localhost>"
 BASE_URL = "http://127.0.0.1:5000"
 AGENCY_NAME = "City of Example"
 AGENCY_TIMEZONE = "America/Los_Angeles"
+# Languages of the public pages; the first is the default. A visitor picks one with the switch
+# in the header (a cookie), or the browser's Accept-Language decides.
+LANGUAGES = ["en", "es"]
 HTTPS = False                  # True: session cookies are marked Secure
 
 # Accounts

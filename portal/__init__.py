@@ -42,6 +42,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     from .record_requests.staff_views import bp as staff_bp
     from .record_requests.views import bp as requests_bp
     install_login(app)
+    from . import i18n
+    i18n.install(app)
     for bp in (core_bp, auth_bp, admin_bp, audit_bp, requests_bp, staff_bp, log_bp, disclosures_bp,
                clawback_bp, api_bp):
         app.register_blueprint(bp)

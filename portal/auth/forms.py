@@ -1,31 +1,32 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail address", validators=[DataRequired(), Length(max=320)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("E-mail address", validators=[DataRequired(), Email(), Length(max=320)])
-    password = PasswordField("Password (at least 10 characters)",
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
+    password = PasswordField(_l("Password (at least 10 characters)"),
                              validators=[DataRequired(), Length(min=10, max=1024)])
-    confirm = PasswordField("Repeat the password",
-                            validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField("E-mail address", validators=[DataRequired(), Length(max=320)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=320)])
 
 
 class ResetForm(FlaskForm):
-    password = PasswordField("New password (at least 10 characters)",
+    password = PasswordField(_l("New password (at least 10 characters)"),
                              validators=[DataRequired(), Length(min=10, max=1024)])
-    confirm = PasswordField("Repeat the new password",
-                            validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
 
 
 class ChangePasswordForm(FlaskForm):

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, RadioField, StringField, TextAreaField
@@ -16,11 +17,11 @@ class CampaignForm(FlaskForm):
 
 
 class ResponseForm(FlaskForm):
-    action = RadioField("Your answer", choices=[
-        ("acknowledge", "I have read this notice"),
-        ("certify_deleted", "I certify that I deleted every copy"),
-        ("contest", "I disagree, and explain why")], validators=[DataRequired()])
-    statement = TextAreaField("Your attestation or statement (required to certify or to disagree)",
+    action = RadioField(_l("Your answer"), choices=[
+        ("acknowledge", _l("I have read this notice")),
+        ("certify_deleted", _l("I certify that I deleted every copy")),
+        ("contest", _l("I disagree, and explain why"))], validators=[DataRequired()])
+    statement = TextAreaField(_l("Your attestation or statement (required to certify or to disagree)"),
                               validators=[Optional(), Length(max=20000)])
 
 

@@ -1,4 +1,5 @@
 """Forms of the request pages. Choices that depend on data are filled in by the views."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, EmailField, IntegerField, SelectField,
                      SelectMultipleField, StringField, SubmitField, TextAreaField)
@@ -9,20 +10,20 @@ BODY = 20000
 
 
 class FilingForm(FlaskForm):
-    department = SelectField("Department that keeps the records", choices=[], validate_choice=False)
-    title = StringField("A short title", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("The records you want: describe them as precisely as you can",
+    department = SelectField(_l("Department that keeps the records"), choices=[], validate_choice=False)
+    title = StringField(_l("A short title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("The records you want: describe them as precisely as you can"),
                                 validators=[DataRequired(), Length(max=BODY)])
-    date_from = DateField("Records from (optional)", validators=[Optional()])
-    date_to = DateField("Records to (optional)", validators=[Optional()])
-    preferred_format = SelectField("Preferred format", choices=[], validate_choice=False)
-    check = SubmitField("Check for similar requests")
-    submit = SubmitField("File the request")
+    date_from = DateField(_l("Records from (optional)"), validators=[Optional()])
+    date_to = DateField(_l("Records to (optional)"), validators=[Optional()])
+    preferred_format = SelectField(_l("Preferred format"), choices=[], validate_choice=False)
+    check = SubmitField(_l("Check for similar requests"))
+    submit = SubmitField(_l("File the request"))
 
 
 class AnonymousFilingForm(FilingForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Your e-mail address (we send a link to confirm it)",
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Your e-mail address (we send a link to confirm it)"),
                        validators=[DataRequired(), Length(max=320)])
 
 
@@ -40,7 +41,7 @@ def _body(label, required=True, limit=BODY):
 
 
 class MessageForm(ActionForm):
-    body = _body("Message")
+    body = _body(_l("Message"))
 
 
 class NoteForm(ActionForm):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from ..auth import services as accounts
@@ -44,8 +45,8 @@ def _form_errors(form, err: PortalError) -> str:
 
 def _filing_form():
     form = F.FilingForm() if current_user.is_authenticated else F.AnonymousFilingForm()
-    form.department.choices = [("", "Choose a department")] + [(d.slug, d.name) for d in departments()]
-    form.preferred_format.choices = current_app.config["PREFERRED_FORMATS"]
+    form.department.choices = [("", _("Choose a department"))] + [(d.slug, d.name) for d in departments()]
+    form.preferred_format.choices = [(code, _(label)) for code, label in current_app.config["PREFERRED_FORMATS"]]
     return form
 
 

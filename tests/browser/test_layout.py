@@ -49,3 +49,24 @@ def test_the_request_page_prints_without_forms_or_navigation(ctx, live, actors):
     assert req.tracking_number in page.locator("h1").inner_text()
     pdf = page.pdf()  # Chromium's own print path works on the page
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_visitor_switches_the_public_pages_to_spanish(ctx, live, actors, a11y):
+    f.department("parks")
+    visitor = actors("visitor")
+    visitor.goto("/requests/new")
+    page = visitor.page
+    page.get_by_role("link", name="Español").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/requests/new"), "the switch returns to the same page"
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_role("heading", level=1).inner_text() == "Presentar una solicitud de documentos"
+    assert page.get_by_label("Departamento que conserva los documentos").is_visible()
+    a11y(page)
+    visitor.shot("12-spanish-filing-form")
+    visitor.goto("/log")
+    assert "Registro público de solicitudes" in page.inner_text("h1")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert not a11y.found, "\n".join(a11y.found)

@@ -1,0 +1,63 @@
+"""Languages of the public pages: English and Spanish (Flask-Babel).
+
+A visitor chooses with the switch in the header (a cookie, so it works without an account);
+otherwise the browser's Accept-Language decides. Staff and admin pages stay in English for now.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, request
+from flask_babel import Babel, get_locale, lazy_gettext as _l
+
+bp = Blueprint("i18n", __name__)
+babel = Babel()
+COOKIE = "lang"
+NAMES = {"en": "English", "es": "Español"}
+
+# Status labels come from an enum; listed here so that extraction finds them.
+STATUS_LABELS = {
+    "received": _l("Received"), "acknowledged": _l("Acknowledged"), "in_progress": _l("In progress"),
+    "awaiting_requester": _l("Awaiting requester"), "extended": _l("Extended"), "fulfilled": _l("Fulfilled"),
+    "partially_fulfilled": _l("Partially fulfilled"), "denied": _l("Denied"),
+    "no_responsive_records": _l("No responsive records"), "withdrawn": _l("Withdrawn"),
+}
+
+
+# Labels kept in config (config/defaults.py PREFERRED_FORMATS), listed for extraction.
+FORMAT_LABELS = [_l("No preference"), _l("Electronic copies"), _l("Paper copies"), _l("Inspection in person")]
+NOTICE_LABELS = [_l("No answer yet"), _l("Acknowledged"), _l("Certified deletion"), _l("Contested")]
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def install(app) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(current_language=lambda: str(get_locale()), language_names=NAMES,
+                                 status_label=lambda status: STATUS_LABELS.get(status.value, status.label))
+    app.register_blueprint(bp)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@bp.route("/language/<code>")
+def choose(code: str):
+    response = redirect(_safe_next(request.args.get("next")))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=bool(current_app.config["HTTPS"]), httponly=True)
+    return response
