@@ -8,8 +8,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 BODY = 20000
 
 
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class FilingForm(FlaskForm):
-    department = SelectField("Department that keeps the records", choices=[], validate_choice=False)
+    # Several departments: each gets its own tracked request, linked together on one page.
+    department = MultiCheckboxField("Departments that keep the records (choose one or more)", choices=[],
+                                    validate_choice=False)
     title = StringField("A short title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("The records you want: describe them as precisely as you can",
                                 validators=[DataRequired(), Length(max=BODY)])
@@ -65,11 +72,6 @@ class FeeForm(ActionForm):
     note = _body("How the fee is made up", required=False, limit=2000)
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class CloseForm(ActionForm):
     outcome = SelectField("Outcome", choices=[("fulfilled", "Fulfilled"),
                                               ("partially_fulfilled", "Partially fulfilled"),
@@ -87,6 +89,16 @@ class AssignForm(ActionForm):
 class TransferForm(ActionForm):
     department = SelectField("Move to department", choices=[], validate_choice=False)
     reason = _body("Why (shown to the requester)", limit=2000)
+
+
+class SplitForm(ActionForm):
+    departments = MultiCheckboxField("Also send to", choices=[], validate_choice=False)
+    reason = _body("Why (shown to the requester)", limit=2000)
+
+
+class MergeForm(ActionForm):
+    into = StringField("Tracking number of the request it duplicates", validators=[DataRequired(), Length(max=20)])
+    reason = _body("Note to the requester (optional)", required=False, limit=2000)
 
 
 class VisibilityForm(ActionForm):
