@@ -15,6 +15,9 @@ from ..record_requests.models import RecordRequest, RequestEvent, Status
 from .models import DigestSent
 
 
+REQUESTER_TURNS = ("message", "reply", "fee_accept", "fee_decline")  # the requester wrote: staff answer next
+
+
 @dataclass
 class StaffDigest:
     overdue: list[RecordRequest] = field(default_factory=list)
@@ -63,8 +66,9 @@ def staff_digest(user: User, on: date, since: datetime | None = None) -> StaffDi
         if (data or {}).get("to") == user.email}
     last_public = sa.select(sa.func.max(RequestEvent.id)).where(
         RequestEvent.request_id.in_(ids), RequestEvent.public.is_(True)).group_by(RequestEvent.request_id)
-    last_actor = dict(db.session.execute(sa.select(RequestEvent.request_id, RequestEvent.actor_id)
-                                         .where(RequestEvent.id.in_(last_public))).all())
+    last = {rid: (kind, actor) for rid, kind, actor in db.session.execute(
+        sa.select(RequestEvent.request_id, RequestEvent.kind, RequestEvent.actor_id)
+        .where(RequestEvent.id.in_(last_public)))}
     for req in reqs:
         f = clock.flags(req, on, closed_days)
         if f.overdue:
@@ -73,7 +77,8 @@ def staff_digest(user: User, on: date, since: datetime | None = None) -> StaffDi
             digest.due_soon.append(req)
         if req.id in assigned:
             digest.new.append(req)
-        if not req.paused and (req.status == Status.received or last_actor.get(req.id) == req.requester_id):
+        kind, actor = last.get(req.id, (None, None))
+        if not req.paused and (req.status == Status.received or (kind in REQUESTER_TURNS and actor == req.requester_id)):
             digest.waiting.append(req)
     return digest
 

@@ -101,9 +101,9 @@ def scan_due(limit: int = 20) -> int:
     after each blob, so a slow scan holds no other row."""
     if not scanner().scans:
         return 0  # held files stay held: turning scanning off does not let them through
-    done = 0
+    seen: list[int] = []  # each blob once per turn, however short its retry pause
     for _ in range(limit):
-        stmt = (sa.select(Blob).where(Blob.scan_status.in_(HELD),
+        stmt = (sa.select(Blob).where(Blob.scan_status.in_(HELD), Blob.id.not_in(seen),
                                       sa.or_(Blob.scan_after.is_(None), Blob.scan_after <= utcnow()))
                 .order_by(Blob.scan_after, Blob.id).limit(1))
         if db.session.get_bind().dialect.name == "postgresql":
@@ -116,9 +116,9 @@ def scan_due(limit: int = 20) -> int:
                 scan(blob, stream)
         except StorageError as exc:
             _failed(blob, f"the file store cannot be read: {exc}")
+        seen.append(blob.id)
         db.session.commit()
-        done += 1
-    return done
+    return len(seen)
 
 
 def check_releasable(records: Iterable[Record]) -> None:

@@ -30,8 +30,9 @@ def clean_filename(raw: str | None) -> str:
     return name[:255] or "file"
 
 
-def store_blob(stream: BinaryIO, *, max_size: int) -> Blob:
-    """Store a stream once per SHA-256; a second copy of the same bytes reuses the first."""
+def store_blob(stream: BinaryIO, *, max_size: int) -> tuple[Blob, bool]:
+    """Store a stream once per SHA-256; a second copy of the same bytes reuses the first (and its
+    scan). True when the blob is new: the caller then admits it to quarantine."""
     head = stream.read(SNIFF_BYTES)
     content_type = sniff(head)
     if content_type is None:
@@ -45,14 +46,13 @@ def store_blob(stream: BinaryIO, *, max_size: int) -> Blob:
     existing = db.session.scalar(sa.select(Blob).where(Blob.sha256 == stored.sha256))
     if existing is not None:
         backend.delete(stored.key)
-        return existing
+        return existing, False
     files.written(stored.key)
     blob = Blob(sha256=stored.sha256, size=stored.size, content_type=content_type,
                 backend=backend.name, key=stored.key)
     db.session.add(blob)
     db.session.flush()
-    quarantine.admit(blob, stream)
-    return blob
+    return blob, True
 
 
 def _disposition(disposition: str | None, exemption: str | None) -> tuple[Disposition, str | None]:
@@ -72,11 +72,13 @@ def upload(actor: User, request_id: int, stream: BinaryIO, filename: str | None,
     req = get_managed(actor, request_id)
     disp, exemption = _disposition(disposition, exemption)
     replaces = _replaced(req, replaces_id) if replaces_id else None
-    blob = _store(stream, max_size)
+    blob, new = _store(stream, max_size)
     record = Record(request_id=req.id, blob=blob, filename=clean_filename(filename),
                     disposition=disp, exemption=exemption, replaces=replaces, uploaded_by_id=actor.id)
     db.session.add(record)
     db.session.flush()
+    if new:  # after the record exists, so a malware report names it
+        quarantine.admit(blob, stream)
     audit.record(actor, "record.upload", f"record:{record.id}",
                  {"request": req.tracking_number, "sha256": blob.sha256, "size": blob.size,
                   "content_type": blob.content_type, "filename": record.filename,
@@ -85,7 +87,7 @@ def upload(actor: User, request_id: int, stream: BinaryIO, filename: str | None,
     return record
 
 
-def _store(stream: BinaryIO, max_size: int) -> Blob:
+def _store(stream: BinaryIO, max_size: int) -> tuple[Blob, bool]:
     try:
         return store_blob(stream, max_size=max_size)
     except StorageError as exc:
@@ -102,10 +104,12 @@ def attach(actor: User, request_id: int, stream: BinaryIO, filename: str | None,
         raise Forbidden("Only the requester adds attachments to a request.")
     if req.status.closed:
         raise Conflict("This request is closed: files can no longer be added.")
-    blob = _store(stream, max_size)
+    blob, new = _store(stream, max_size)
     item = Attachment(request_id=req.id, blob=blob, filename=clean_filename(filename), uploaded_by_id=actor.id)
     db.session.add(item)
     db.session.flush()
+    if new:
+        quarantine.admit(blob, stream)
     audit.record(actor, "request.attach", f"request:{req.id}",
                  {"attachment": item.id, "sha256": blob.sha256, "size": blob.size, "filename": item.filename,
                   "content_type": blob.content_type, "scan_status": blob.scan_status.value})
