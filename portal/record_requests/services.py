@@ -133,9 +133,9 @@ def new_request(actor: User, filing: Filing, department: Department, *, received
                         date_from=filing.date_from, date_to=filing.date_to,
                         preferred_format=filing.preferred_format, status=Status.received,
                         received_at=received_at, extension_days=0, paused_days=0, published=True, group=group)
+    db.session.add(req)
     clock.start(req, clock.local_date(received_at), clock.law_of(req).initial_days)
     req.events.append(RequestEvent(kind="filed", at=utcnow(), actor=actor, public=True, body=body))
-    db.session.add(req)
     db.session.flush()
     audit.record(actor, "request.file", f"request:{req.id}",
                  {"tracking_number": req.tracking_number, "department": department.slug,
