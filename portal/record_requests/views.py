@@ -144,7 +144,7 @@ def _page(req: RecordRequest, override=None, error=None, status=200):
     manage = services.can_manage(current_user, req)
     on, closures = clock.today(), clock.closures()
     return render_template(
-        "requests/show.html", req=req, manage=manage, law=clock.law_of(req),
+        "requests/show.html", req=req, manage=manage, law=clock.law_of(req), respond_by=clock.respond_by(req),
         flags=clock.flags(req, on, closures), forms=_forms(req, override),
         events=services.visible_events(current_user, req), actions=workflow.available(current_user, req),
         attachments=records.attachments_of(current_user, req.id), attach_form=EmptyForm(),

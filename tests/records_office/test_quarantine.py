@@ -142,3 +142,21 @@ def test_requester_attaches_through_the_page(clamscan, ctx, client):
                     content_type="multipart/form-data")
     assert r.status_code == 302
     assert "note.txt" in client.get(f"/requests/{req.id}").get_data(as_text=True)
+
+
+def test_an_unknown_scanner_setting_stops_the_app(tmp_path):
+    import pytest
+
+    import config
+    with pytest.raises(ValueError, match="PORTAL_SCANNER"):
+        config.load(str(tmp_path), environ={"PORTAL_SCANNER": "clamav"})
+    assert config.load(str(tmp_path), environ={"PORTAL_SCANNER": "ClamD"})["SCANNER"] == "clamd"
+
+
+def test_clamd_scans_uploads_over_its_socket(clamd, ctx, client):
+    dept, staff, requester, req = f.scenario()
+    bad, good = f.upload(staff, req, EICAR, "bad.txt"), f.upload(staff, req, CLEAN, "good.txt")
+    assert bad.scan_status == ScanStatus.infected and bad.blob.scanner == "clamd"
+    assert good.scan_status == ScanStatus.clean
+    assert _release(client, staff, req, bad).status_code == 409
+    assert _release(client, staff, req, good).status_code == 201
