@@ -106,7 +106,7 @@ def send_if_due() -> dict | None:
     repeat harmless; remembering the day only saves the queries."""
     cfg, ext = current_app.config, current_app.extensions
     now = utcnow().astimezone(ZoneInfo(cfg["AGENCY_TIMEZONE"]))
-    if now.hour < cfg["DIGEST_HOUR"] or ext.get("portal.digest_day") == now.date():
+    if cfg["DIGEST_HOUR"] is None or now.hour < cfg["DIGEST_HOUR"] or ext.get("portal.digest_day") == now.date():
         return None
     done = send_all(now.date())
     ext["portal.digest_day"] = now.date()

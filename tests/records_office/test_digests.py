@@ -110,3 +110,13 @@ def test_the_digest_page(ctx, client):
     f.login(client, me.email)
     page = client.get("/staff/digest").get_data(as_text=True)
     assert c["overdue"].tracking_number in page and c["colleague"].tracking_number not in page
+
+
+def test_the_worker_sends_the_day_s_digests_once_after_the_digest_hour(ctx, app, mailbox):
+    from portal.worker import run_once
+    me, colleague, today, c = _setup()
+    mailbox.clear()
+    app.config["DIGEST_HOUR"] = 0  # any time of day is past midnight
+    first, second = run_once(), run_once()
+    assert first["digests"]["staff"] == 2 and second["digests"] is None
+    assert len(mailbox.to(me.email)) == 1
