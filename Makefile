@@ -48,7 +48,7 @@ bench: $(VENV)/.bench
 ## make translations: extract the pages' strings, update the Spanish catalog, compile it
 translations: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-location --no-fuzzy-matching
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --ignore-obsolete --no-fuzzy-matching
 	$(BIN)/pybabel compile -d portal/translations
 
 ## make screenshots: run the browser journey and keep its pages in docs/screenshots/

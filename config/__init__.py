@@ -15,8 +15,11 @@ from . import defaults
 
 _INT = {"MAX_CONTENT_LENGTH", "ARGON2_TIME_COST", "ARGON2_MEMORY_KIB", "ARGON2_PARALLELISM",
         "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS", "PASSWORD_MIN_LENGTH", "SESSION_IDLE_MINUTES",
-        "SESSION_ABSOLUTE_HOURS", "REQUEST_PAGE_SIZE", "DRAFT_MAX_AGE"}
+        "SESSION_ABSOLUTE_HOURS", "REQUEST_PAGE_SIZE", "DRAFT_MAX_AGE", "REQUESTER_ATTACHMENT_MAX_BYTES",
+        "SCAN_TIMEOUT", "SCAN_INLINE_MAX_BYTES", "SCAN_RETRY_SECONDS", "MAX_DEPARTMENTS_PER_FILING",
+        "DIGEST_HOUR", "REQUESTER_RESPOND_DAYS", "REMINDER_DAYS_BEFORE"}
 _BOOL = {"HTTPS"}
+SCANNERS = ("none", "clamscan", "clamd")
 
 
 def _defaults() -> dict[str, Any]:
@@ -81,6 +84,9 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
         cfg["WATERMARK_KEY"] = _instance_secret(instance, "watermark_key")
     cfg.setdefault("OUTBOX_DIR", str(instance / "outbox"))
     cfg["BASE_URL"] = cfg["BASE_URL"].rstrip("/")
+    cfg["SCANNER"] = str(cfg["SCANNER"] or "none").strip().lower()
+    if cfg["SCANNER"] not in SCANNERS:  # a typo must not quietly turn scanning off
+        raise ValueError(f"PORTAL_SCANNER is {cfg['SCANNER']!r}: expected one of {', '.join(SCANNERS)}")
 
     # Flask and extension settings derived from ours.
     cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]

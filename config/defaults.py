@@ -37,6 +37,17 @@ MAIL_RETRY_SECONDS = 60
 
 # Uploads
 MAX_CONTENT_LENGTH = 2 * 1024 ** 3
+REQUESTER_ATTACHMENT_MAX_BYTES = 25 * 1024 ** 2
+
+# Virus scanning of uploads: "none" (nothing is scanned, and the admin pages say so), "clamscan"
+# (the command, one process per file) or "clamd" (the daemon; best in production).
+SCANNER = "none"
+CLAMSCAN_COMMAND = "clamscan"
+CLAMSCAN_DATABASE = None       # None: ClamAV's own (kept fresh by freshclam); a folder or a file
+CLAMD_ADDRESS = "/var/run/clamav/clamd.ctl"  # a Unix socket, or tcp://host:port
+SCAN_TIMEOUT = 600             # seconds one scan may take
+SCAN_INLINE_MAX_BYTES = 20 * 1024 ** 2  # larger uploads are scanned by the worker
+SCAN_RETRY_SECONDS = 60        # first retry after a scanner error; doubles, at most an hour
 
 # Marked copies: up to this size they are made while the recipient waits; larger ones by the worker
 MARK_INLINE_MAX_BYTES = 20 * 1024 ** 2
@@ -66,6 +77,12 @@ Thank you for your help in protecting the people named in these records.
 """
 
 # Records requests
+MAX_DEPARTMENTS_PER_FILING = 10
+# Digests and reminders (`flask digests send`, also run by the worker each day after DIGEST_HOUR,
+# in the agency's time zone).
+DIGEST_HOUR = 7                # None: the worker sends none (run `flask digests send` from cron instead)
+REQUESTER_RESPOND_DAYS = 30    # days a requester has to answer a question or a fee estimate
+REMINDER_DAYS_BEFORE = 5       # requesters are reminded this many days before their respond-by date
 REQUEST_PAGE_SIZE = 50
 DRAFT_LIMIT = (5, 3600)        # unconfirmed requests per e-mail address per window
 DRAFT_IP_LIMIT = (20, 3600)    # unconfirmed requests per client address per window

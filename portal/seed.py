@@ -26,8 +26,18 @@ def seed_demo() -> list[str]:
                                 department=depts.get(dept), verified=True)
              for email, name, role, dept in ACCOUNTS}
     _seed_requests(depts, users)
+    _seed_group(depts, users)
     notes = _releases(users, depts)
     return ["Demo data added.", *notes, *_logins()]
+
+
+def _seed_group(depts, users) -> None:
+    """One filing to three departments: three tracked requests on one page for the journalist."""
+    from .record_requests.services import Filing, file_request
+    file_request(users["journalist@example.org"],
+                 Filing(depts["police"], "Parade route closures, May 2026",
+                        "Permits, traffic plans and overtime for the May parade.",
+                        also=[depts["public-works"], depts["clerk"]]))
 
 
 def _releases(users, depts) -> list[str]:

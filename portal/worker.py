@@ -5,10 +5,12 @@ import logging
 
 from .clawback.campaigns import send_reminders
 from .core import ratelimit
+from .digests.sending import send_if_due
 from .disclosures import jobs as _disclosure_jobs  # noqa: F401  (registers job handlers)
 from .extensions import db
 from .jobs.services import requeue_stale, run_one
 from .mail import deliver_due
+from .records.quarantine import scan_due
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +20,8 @@ def run_once() -> dict:
     db.session.commit()
     done = {"reminders": send_reminders(), "jobs": 0}
     db.session.commit()
+    done["scanned"] = scan_due()
+    done["digests"] = send_if_due()
     done["mail"] = deliver_due()
     while run_one():
         done["jobs"] += 1

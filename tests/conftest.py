@@ -89,6 +89,7 @@ def _base_config(url: str, instance: Path) -> dict:
     return {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
             "WATERMARK_KEY": "test-watermark-key", "STORAGE_DIR": str(instance / "files"),
             "OUTBOX_DIR": str(instance / "outbox"), "BASE_URL": "http://portal.test",
+            "DIGEST_HOUR": None,  # a worker turn in a test never sends digests by the wall clock
             # Cheap hashes keep the suite fast; production keeps argon2-cffi's defaults.
             "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024, "ARGON2_PARALLELISM": 1}
 

@@ -15,7 +15,8 @@ from .util import iso, json_body
 
 def record_json(r) -> dict:
     return {"id": r.id, "filename": r.filename, "content_type": r.content_type, "size": r.size,
-            "sha256": r.sha256, "disposition": r.disposition.value, "exemption": r.exemption}
+            "sha256": r.sha256, "disposition": r.disposition.value, "exemption": r.exemption,
+            "scan_status": r.scan_status.value, "scan_detail": r.blob.scan_detail}
 
 
 @bp.post("/requests/<int:request_id>/records")

@@ -33,6 +33,13 @@ def request_json(req: RecordRequest, viewer, events: bool = True) -> dict:
            "closed_at": iso(req.closed_at), "paused": req.paused,
            "date_from": day(req.date_from), "date_to": day(req.date_to),
            "preferred_format": req.preferred_format, "exemptions": req.exemptions or []}
+    if req.group is not None:
+        out["group"] = {"id": req.group.id, "requests": [
+            {"id": r.id, "tracking_number": r.tracking_number, "department": r.department.slug,
+             "status": r.status.value, "due_date": day(r.due_date)}
+            for r in req.group.requests if services.can_view(viewer, r)]}
+    if req.duplicate_of is not None:
+        out["duplicate_of"] = {"id": req.duplicate_of.id, "tracking_number": req.duplicate_of.tracking_number}
     if services.can_manage(viewer, req):
         out["assignee"] = ({"id": req.assignee.id, "name": req.assignee.name}
                            if req.assignee is not None else None)
@@ -79,13 +86,14 @@ def _id(value: str) -> int:
 @bp.post("/requests")
 def file_request():
     data = body()
-    slug = _str(data, "department")
+    slugs = _slugs(data)
     filing = services.Filing(department=None, title=_str(data, "title"),
                              description=_str(data, "description"),
                              date_from=_date(data, "date_from"), date_to=_date(data, "date_to"),
                              preferred_format=_str(data, "preferred_format") or "any")
     try:
-        filing.department = services.department_by_slug(slug)
+        chosen = [services.department_by_slug(slug) for slug in slugs]
+        filing.department, filing.also = chosen[0], chosen[1:]
     except Invalid as err:
         try:
             filing.check()
@@ -94,6 +102,17 @@ def file_request():
         raise
     req = services.file_request(actor(), filing)
     return request_json(req, actor()), 201
+
+
+def _slugs(data: dict) -> list[str]:
+    """`department` (one slug, the contract), or `departments` (a list: one request each); both may be
+    given, `department` first."""
+    one, many = _str(data, "department"), data.get("departments")
+    if many is None:
+        return [one]
+    if not isinstance(many, list) or not all(isinstance(x, str) for x in many):
+        raise Invalid("departments is a list of department slugs.", fields={"departments": "not a list of strings"})
+    return list(dict.fromkeys(([one] if one else []) + many)) or [""]
 
 
 @bp.get("/requests/<ident>")

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..jobs import services as jobs
 from ..record_requests.models import RecordRequest
 from ..record_requests.services import get_managed
+from ..records import quarantine
 from ..records.models import Disposition, Record
 from ..watermark import derive
 from .models import CopyState, Delivery, Grant, Release
@@ -65,7 +66,10 @@ def create_release(actor: User, request_id: int, record_ids: list[int], *,
     withheld = [r.filename for r in records if r.disposition == Disposition.withhold]
     if withheld:
         raise Conflict(f"Withheld records cannot be released: {', '.join(withheld)}.")
-    people = [req.requester] + [_recipient(actor, e) for e in recipients if e and e.strip()]
+    quarantine.check_releasable(records)
+    # Followers (requesters of duplicates merged into this request) receive the records too.
+    followers = [f.user for f in req.followers if f.user.active]
+    people = [req.requester, *followers] + [_recipient(actor, e) for e in recipients if e and e.strip()]
     people = list({u.id: u for u in people}.values())
     release = Release(request_id=req.id, released_by_id=actor.id, public=public,
                       row_order_free=row_order_free, content_marks=content_marks, records=records)
@@ -107,6 +111,8 @@ def grant_for(actor: User, grant_id: int) -> Grant:
 
 
 def check_usable(grant: Grant) -> None:
+    if not grant.record.blob.scan_status.releasable:  # e.g. found infected by a later scan
+        raise Gone("This file is held in quarantine by the virus scanner and cannot be downloaded.")
     if grant.revoked_at is not None:
         raise Gone("This file was withdrawn and can no longer be downloaded"
                    + (f": {grant.revoked_reason}" if grant.revoked_reason else "."))

@@ -46,13 +46,15 @@ def upload(request_id: int):
     if not form.validate_on_submit() or not uploads:
         return _records_page(req, upload_form=form, error="Choose one or more files to upload.", status=400)
     try:
-        for f in uploads:
-            records.upload(current_user, req.id, f.stream, f.filename, disposition=form.disposition.data,
-                           exemption=form.exemption.data, max_size=current_app.config["MAX_CONTENT_LENGTH"])
+        done = [records.upload(current_user, req.id, f.stream, f.filename, disposition=form.disposition.data,
+                               exemption=form.exemption.data, max_size=current_app.config["MAX_CONTENT_LENGTH"])
+                for f in uploads]
     except PortalError as err:
         rollback()
         return _records_page(req, upload_form=form, error=err.message, status=err.status)
-    flash(f"{len(uploads)} file{'s' if len(uploads) > 1 else ''} uploaded.")
+    held = [r.filename for r in done if not r.scan_status.releasable]
+    flash(f"{len(uploads)} file{'s' if len(uploads) > 1 else ''} uploaded."
+          + (f" In quarantine (see the virus scan column): {', '.join(held)}." if held else ""))
     return redirect(url_for("disclosures.request_records", request_id=req.id))
 
 

@@ -4,7 +4,7 @@ deadlines.py holds the law; this module applies it to rows. Dates are the agency
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -95,6 +95,13 @@ def restart_for_law(req: RecordRequest) -> None:
 def flags(req: RecordRequest, on: date, closed_days: frozenset[date]) -> dl.Flags:
     return dl.flags(law_of(req), on, req.due_date, open_=not req.status.closed, paused=req.paused,
                     closures=closed_days)
+
+
+def respond_by(req: RecordRequest) -> date | None:
+    """The day the requester is asked to answer a question or a fee estimate by, while the clock waits."""
+    if req.status != Status.awaiting_requester or req.paused_on is None:
+        return None
+    return req.paused_on + timedelta(days=current_app.config["REQUESTER_RESPOND_DAYS"])
 
 
 def _recompute_open(since: date | None = None) -> int:

@@ -9,8 +9,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 BODY = 20000
 
 
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class FilingForm(FlaskForm):
-    department = SelectField(_l("Department that keeps the records"), choices=[], validate_choice=False)
+    # Several departments: each gets its own tracked request, linked together on one page.
+    department = MultiCheckboxField(_l("Departments that keep the records (choose one or more)"), choices=[],
+                                    validate_choice=False)
     title = StringField(_l("A short title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("The records you want: describe them as precisely as you can"),
                                 validators=[DataRequired(), Length(max=BODY)])
@@ -66,11 +73,6 @@ class FeeForm(ActionForm):
     note = _body("How the fee is made up", required=False, limit=2000)
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class CloseForm(ActionForm):
     outcome = SelectField("Outcome", choices=[("fulfilled", "Fulfilled"),
                                               ("partially_fulfilled", "Partially fulfilled"),
@@ -88,6 +90,16 @@ class AssignForm(ActionForm):
 class TransferForm(ActionForm):
     department = SelectField("Move to department", choices=[], validate_choice=False)
     reason = _body("Why (shown to the requester)", limit=2000)
+
+
+class SplitForm(ActionForm):
+    departments = MultiCheckboxField("Also send to", choices=[], validate_choice=False)
+    reason = _body("Why (shown to the requester)", limit=2000)
+
+
+class MergeForm(ActionForm):
+    into = StringField("Tracking number of the request it duplicates", validators=[DataRequired(), Length(max=20)])
+    reason = _body("Note to the requester (optional)", required=False, limit=2000)
 
 
 class VisibilityForm(ActionForm):

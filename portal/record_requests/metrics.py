@@ -70,7 +70,7 @@ def compute(actor: User, months: int = 12) -> Metrics:
         if closed_at is None or (m := by_month.get(clock.local_date(closed_at).strftime("%Y-%m"))) is None:
             continue
         m.closed += 1
-        if status == Status.withdrawn:
+        if status in (Status.withdrawn, Status.duplicate):  # answered elsewhere, or not at all
             continue
         closed = clock.local_date(closed_at)
         m.days_to_close.append((closed - got).days)

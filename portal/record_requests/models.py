@@ -24,6 +24,7 @@ class Status(str, enum.Enum):
     denied = "denied"
     no_responsive_records = "no_responsive_records"
     withdrawn = "withdrawn"
+    duplicate = "duplicate"   # merged into another request (duplicate_of)
 
     @property
     def closed(self) -> bool:
@@ -35,7 +36,7 @@ class Status(str, enum.Enum):
 
 
 CLOSED = {Status.fulfilled, Status.partially_fulfilled, Status.denied,
-          Status.no_responsive_records, Status.withdrawn}
+          Status.no_responsive_records, Status.withdrawn, Status.duplicate}
 
 
 def _enum(cls, default):
@@ -76,6 +77,9 @@ class RecordRequest(db.Model):
     # Closed requests appear in the public log unless staff keep one private, with a reason.
     published: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     private_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+    # One filing to several departments (or a split) links its requests in a group.
+    group_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("request_groups.id"), index=True)
+    duplicate_of_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("record_requests.id"), index=True)
 
     department: Mapped[Department] = relationship(lazy="joined")
     requester: Mapped[User] = relationship(foreign_keys=[requester_id], lazy="joined")
@@ -84,6 +88,11 @@ class RecordRequest(db.Model):
         back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan")
     fees: Mapped[list["FeeEstimate"]] = relationship(
         back_populates="request", order_by="FeeEstimate.id", cascade="all, delete-orphan")
+    group: Mapped[Optional["RequestGroup"]] = relationship(back_populates="requests")
+    duplicate_of: Mapped[Optional["RecordRequest"]] = relationship(remote_side=[id])
+    followers: Mapped[list["RequestFollower"]] = relationship(
+        back_populates="request", order_by="RequestFollower.id", cascade="all, delete-orphan",
+        foreign_keys="RequestFollower.request_id")
 
     @property
     def paused(self) -> bool:
@@ -92,6 +101,34 @@ class RecordRequest(db.Model):
     @property
     def pending_fee(self) -> Optional["FeeEstimate"]:
         return next((f for f in self.fees if f.status == FeeStatus.pending), None)
+
+
+class RequestGroup(db.Model):
+    """Requests filed together to several departments, or split from one: one page for the requester."""
+    __tablename__ = "request_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+
+    requests: Mapped[list[RecordRequest]] = relationship(back_populates="group", order_by="RecordRequest.id")
+
+
+class RequestFollower(db.Model):
+    """Someone besides the requester who sees a request and is e-mailed its public events: the
+    requester of a duplicate merged into it."""
+    __tablename__ = "request_followers"
+    __table_args__ = (sa.UniqueConstraint("request_id", "user_id", name="uq_request_followers_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("record_requests.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    via_request_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("record_requests.id"))
+
+    request: Mapped[RecordRequest] = relationship(back_populates="followers", foreign_keys=[request_id])
+    user: Mapped[User] = relationship(lazy="joined")
 
 
 class RequestEvent(db.Model):
@@ -171,6 +208,8 @@ class RequestDraft(db.Model):
     date_from: Mapped[Optional[date]] = mapped_column(sa.Date)
     date_to: Mapped[Optional[date]] = mapped_column(sa.Date)
     preferred_format: Mapped[str] = mapped_column(sa.String(32), default="any", server_default="any")
+    # Further departments of a filing to several (slugs); department_id is the first.
+    other_departments: Mapped[Optional[list]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     request_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("record_requests.id"))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -21,7 +21,8 @@ from ..core.errors import Forbidden, Invalid, NotFound
 from ..core.models import utcnow
 from ..extensions import db
 from . import clock
-from .models import RecordRequest, RequestDraft, RequestEvent, Status, TrackingCounter
+from .models import (RecordRequest, RequestDraft, RequestEvent, RequestFollower, RequestGroup, Status,
+                     TrackingCounter)
 
 MAX_TEXT = 20000
 FORMATS = ("any", "electronic", "paper", "inspection")
@@ -54,6 +55,11 @@ class Filing:
     date_from: date | None = None
     date_to: date | None = None
     preferred_format: str = "any"
+    also: list[Department] = field(default_factory=list)   # further departments: one request each
+
+    @property
+    def departments(self) -> list[Department]:
+        return [self.department, *self.also]
 
     def check(self) -> "Filing":
         self.title = " ".join((self.title or "").split()) if isinstance(self.title, str) else ""
@@ -67,36 +73,73 @@ class Filing:
             fields["date_to"] = "the end of the range is before its start"
         if self.preferred_format not in FORMATS:
             fields["preferred_format"] = "one of " + ", ".join(FORMATS)
+        slugs = [d.slug for d in self.departments if d is not None]
+        if len(set(slugs)) != len(slugs):
+            fields["departments"] = "a department is named twice"
+        elif len(slugs) > current_app.config["MAX_DEPARTMENTS_PER_FILING"]:
+            fields["departments"] = f"at most {current_app.config['MAX_DEPARTMENTS_PER_FILING']}"
         if fields:
             raise Invalid("Please give a title and a description of the records you want.", fields=fields)
         return self
 
 
 def file_request(actor: User, filing: Filing) -> RecordRequest:
+    """File the request; to several departments, one tracked request each, linked in a group.
+    Returns the first."""
     if actor.email_verified_at is None:
         raise Forbidden("Please confirm your e-mail address before filing a request: we write to "
                         "you at each step, and send records only to a confirmed address.")
     filing.check()
     now = utcnow()
-    req = RecordRequest(tracking_number=next_tracking_number(now.year), department=filing.department,
-                        requester=actor, title=filing.title, description=filing.description,
+    group = None
+    if filing.also:
+        group = RequestGroup(created_by_id=actor.id)
+        db.session.add(group)
+    reqs = [new_request(actor, filing, dept, received_at=now, group=group, body="Request received.")
+            for dept in filing.departments]
+    if group is not None:
+        db.session.flush()
+        audit.record(actor, "request.file_group", f"group:{group.id}",
+                     {"requests": [r.tracking_number for r in reqs]})
+    first = reqs[0]
+    if group is None:
+        law = clock.law_of(first)
+        mail.send(actor.email, f"Request {first.tracking_number} received",
+                  f"Hello {actor.name},\n\nWe received your records request \"{first.title}\" for "
+                  f"{first.department.name}. Its tracking number is {first.tracking_number}.\n\n"
+                  f"Under {law.name} ({law.citation}) the {law.first_deadline} is due by "
+                  f"{first.due_date.isoformat()}. We will write to you at each step.\n\n"
+                  f"Follow it here: {_link(first)}\n")
+        return first
+    lines = []
+    for req in reqs:
+        law = clock.law_of(req)
+        lines.append(f"{req.department.name}: tracking number {req.tracking_number}. Under {law.name} "
+                     f"({law.citation}) the {law.first_deadline} is due by {req.due_date.isoformat()}.\n"
+                     f"  Follow it here: {_link(req)}")
+    mail.send(actor.email, f"Your request to {len(reqs)} departments was received",
+              f"Hello {actor.name},\n\nWe received your records request \"{first.title}\". Each department "
+              "answers it separately, with its own tracking number and due date:\n\n" + "\n\n".join(lines)
+              + f"\n\nFollow them together here: {current_app.config['BASE_URL']}/requests/groups/{group.id}\n\n"
+              "We will write to you at each step.\n")
+    return first
+
+
+def new_request(actor: User, filing: Filing, department: Department, *, received_at, group=None,
+                body: str, requester: User | None = None) -> RecordRequest:
+    """One tracked request with its own number and clock (filing, or a split). No mail here."""
+    req = RecordRequest(tracking_number=next_tracking_number(utcnow().year), department=department,
+                        requester=requester or actor, title=filing.title, description=filing.description,
                         date_from=filing.date_from, date_to=filing.date_to,
-                        preferred_format=filing.preferred_format, status=Status.received, received_at=now,
-                        extension_days=0, paused_days=0, published=True)
-    law = clock.law_of(req)
-    clock.start(req, clock.local_date(now), law.initial_days)
-    req.events.append(RequestEvent(kind="filed", at=now, actor=actor, public=True,
-                                   body="Request received."))
+                        preferred_format=filing.preferred_format, status=Status.received,
+                        received_at=received_at, extension_days=0, paused_days=0, published=True, group=group)
     db.session.add(req)
+    clock.start(req, clock.local_date(received_at), clock.law_of(req).initial_days)
+    req.events.append(RequestEvent(kind="filed", at=utcnow(), actor=actor, public=True, body=body))
     db.session.flush()
     audit.record(actor, "request.file", f"request:{req.id}",
-                 {"tracking_number": req.tracking_number, "department": filing.department.slug})
-    mail.send(actor.email, f"Request {req.tracking_number} received",
-              f"Hello {actor.name},\n\nWe received your records request \"{req.title}\" for "
-              f"{filing.department.name}. Its tracking number is {req.tracking_number}.\n\n"
-              f"Under {law.name} ({law.citation}) the {law.first_deadline} is due by "
-              f"{req.due_date.isoformat()}. We will write to you at each step.\n\n"
-              f"Follow it here: {_link(req)}\n")
+                 {"tracking_number": req.tracking_number, "department": department.slug,
+                  "group": group.id if group is not None else None})
     return req
 
 
@@ -123,17 +166,18 @@ def start_draft(filing: Filing, *, email: str, name: str, ip: str, limits) -> No
     draft = RequestDraft(token_hash=_token_hash(token), email=email, name=name,
                          department=filing.department, title=filing.title,
                          description=filing.description, date_from=filing.date_from,
-                         date_to=filing.date_to, preferred_format=filing.preferred_format)
+                         date_to=filing.date_to, preferred_format=filing.preferred_format,
+                         other_departments=[d.slug for d in filing.also] or None)
     db.session.add(draft)
     db.session.flush()
     mail.send(email, "Confirm your records request",
               f"Hello {name},\n\nTo send your records request \"{filing.title}\" to "
-              f"{filing.department.name}, confirm your e-mail address by opening this link:\n\n"
+              f"{', '.join(d.name for d in filing.departments)}, confirm your e-mail address by opening this link:\n\n"
               f"{current_app.config['BASE_URL']}/requests/confirm/{token}\n\n"
               "The request is filed, and its clock starts, when you open the link. If you did not "
               "ask for this, ignore this message and nothing will be filed.\n")
     audit.record("anonymous", "request.draft", f"draft:{draft.id}",
-                 {"email": email, "department": filing.department.slug, "ip": ip})
+                 {"email": email, "departments": [d.slug for d in filing.departments], "ip": ip})
 
 
 def confirm_draft(token: str, max_age: int) -> tuple[RecordRequest, User]:
@@ -155,8 +199,9 @@ def confirm_draft(token: str, max_age: int) -> tuple[RecordRequest, User]:
     elif user.email_verified_at is None:
         user.email_verified_at = utcnow()  # the link proves the address, as the account link would
         audit.record(user, "user.verify_email", f"user:{user.id}", {"via": "request link"})
+    also = [department_by_slug(slug) for slug in draft.other_departments or []]
     req = file_request(user, Filing(draft.department, draft.title, draft.description,
-                                    draft.date_from, draft.date_to, draft.preferred_format))
+                                    draft.date_from, draft.date_to, draft.preferred_format, also))
     draft.request_id = req.id
     return req, user
 
@@ -168,7 +213,14 @@ def can_view(actor: User | None, req: RecordRequest) -> bool:
         return False
     if actor.is_admin or actor.id == req.requester_id:
         return True
-    return actor.is_staff and actor.department_id == req.department_id
+    if actor.is_staff and actor.department_id == req.department_id:
+        return True
+    return is_follower(actor, req)
+
+
+def is_follower(actor: User, req: RecordRequest) -> bool:
+    return db.session.scalar(sa.select(RequestFollower.id).where(
+        RequestFollower.request_id == req.id, RequestFollower.user_id == actor.id)) is not None
 
 
 def can_manage(actor: User | None, req: RecordRequest) -> bool:
@@ -215,16 +267,21 @@ def add_event(actor: User | str, req: RecordRequest, kind: str, body: str = "", 
 
 
 def notify_requester(req: RecordRequest, subject: str, body: str) -> None:
-    """Mail only to a confirmed address: every delivery names a verified recipient."""
-    who = req.requester
-    if who.email_verified_at is None or not who.active:
-        return
-    due = ("The clock is paused while we wait for you." if req.paused
-           else f"Due by: {req.due_date.isoformat()}" if req.due_date and not req.status.closed else "")
-    mail.send(who.email, subject,
-              f"Hello {who.name},\n\n{body.strip() or subject}\n\nRequest {req.tracking_number}: "
-              f"{req.title}\nStatus: {req.status.label}\n{due}\n\nSee the whole request and reply: "
-              f"{_link(req)}\n")
+    """Mail the requester, and the followers (requesters of duplicates merged into this one).
+    Only to confirmed addresses: every delivery names a verified recipient."""
+    for who in [req.requester, *(f.user for f in req.followers)]:
+        if who.email_verified_at is None or not who.active:
+            continue
+        follower = who.id != req.requester_id
+        due = ("The clock is paused while we wait for the requester." if req.paused and follower
+               else "The clock is paused while we wait for you." if req.paused
+               else f"Due by: {req.due_date.isoformat()}" if req.due_date and not req.status.closed else "")
+        why = ("\nYou receive this because your own request was merged into this one as a duplicate.\n"
+               if follower else "")
+        mail.send(who.email, subject,
+                  f"Hello {who.name},\n\n{body.strip() or subject}\n\nRequest {req.tracking_number}: "
+                  f"{req.title}\nStatus: {req.status.label}\n{due}\n{why}\n"
+                  f"See the whole request{'' if follower else ' and reply'}: {_link(req)}\n")
 
 
 def notify_assignee(req: RecordRequest, subject: str, body: str) -> None:

@@ -7,13 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from ..auth import services as accounts
+from ..auth.forms import EmptyForm
 from ..auth.models import Department, Role, User
 from ..core.errors import Forbidden, NotFound, PortalError
 from ..core.http import client_ip, user_agent
 from ..extensions import db
-from . import clock, routing, services, similar, workflow
+from ..records import services as records
+from . import clock, groups, routing, services, similar, workflow
 from . import forms as F
-from .models import RecordRequest
+from .models import RecordRequest, RequestFollower
 
 bp = Blueprint("requests", __name__)
 
@@ -45,7 +47,7 @@ def _form_errors(form, err: PortalError) -> str:
 
 def _filing_form():
     form = F.FilingForm() if current_user.is_authenticated else F.AnonymousFilingForm()
-    form.department.choices = [("", _("Choose a department"))] + [(d.slug, d.name) for d in departments()]
+    form.department.choices = [(d.slug, d.name) for d in departments()]
     form.preferred_format.choices = [(code, _(label)) for code, label in current_app.config["PREFERRED_FORMATS"]]
     return form
 
@@ -57,9 +59,9 @@ def new():
         error = "Please confirm your e-mail address first (see your account page); then file the request."
     if form.validate_on_submit():
         try:
-            filing = services.Filing(services.department_by_slug(form.department.data), form.title.data,
-                                     form.description.data, form.date_from.data, form.date_to.data,
-                                     form.preferred_format.data or "any").check()
+            chosen = [services.department_by_slug(slug) for slug in dict.fromkeys(form.department.data or [""])]
+            filing = services.Filing(chosen[0], form.title.data, form.description.data, form.date_from.data,
+                                     form.date_to.data, form.preferred_format.data or "any", chosen[1:]).check()
             if form.check.data:
                 suggestions = similar.similar_public(filing.title, filing.description)
             elif current_user.is_authenticated:
@@ -105,7 +107,10 @@ def confirm(token: str):
 def mine():
     rows = db.session.scalars(sa.select(RecordRequest).where(RecordRequest.requester_id == current_user.id)
                               .order_by(RecordRequest.id.desc()).limit(500)).all()
-    return render_template("requests/mine.html", rows=rows)
+    followed = db.session.scalars(sa.select(RecordRequest).join(RecordRequest.followers)
+                                  .where(RequestFollower.user_id == current_user.id)
+                                  .order_by(RecordRequest.id.desc()).limit(500)).all()
+    return render_template("requests/mine.html", rows=rows, followed=followed)
 
 
 # -- the request page ---------------------------------------------------------------------------
@@ -115,7 +120,7 @@ FORMS = {"message": F.MessageForm, "note": F.NoteForm, "acknowledge": F.Optional
          "fee_accept": F.OptionalBodyForm, "fee_decline": F.OptionalBodyForm, "resume": F.OptionalBodyForm,
          "extend": F.ExtendForm, "close": F.CloseForm, "withdraw": F.OptionalBodyForm,
          "reopen": F.RequiredBodyForm, "assign": F.AssignForm, "transfer": F.TransferForm,
-         "visibility": F.VisibilityForm}
+         "visibility": F.VisibilityForm, "split": F.SplitForm, "merge": F.MergeForm}
 
 
 def _choices(req: RecordRequest, forms: dict) -> dict:
@@ -124,9 +129,11 @@ def _choices(req: RecordRequest, forms: dict) -> dict:
     if "assign" in forms:
         forms["assign"].assignee.choices = [("", "Nobody")] + [
             (str(u.id), u.name) for u in routing.staff_for({req.department_id})]
+    others = [(d.slug, d.name) for d in departments() if d.id != req.department_id]
     if "transfer" in forms:
-        forms["transfer"].department.choices = [(d.slug, d.name) for d in departments()
-                                                if d.id != req.department_id]
+        forms["transfer"].department.choices = others
+    if "split" in forms:
+        forms["split"].departments.choices = others
     return forms
 
 
@@ -144,9 +151,12 @@ def _page(req: RecordRequest, override=None, error=None, status=200):
     manage = services.can_manage(current_user, req)
     on, closures = clock.today(), clock.closures()
     return render_template(
-        "requests/show.html", req=req, manage=manage, law=clock.law_of(req),
+        "requests/show.html", req=req, manage=manage, law=clock.law_of(req), respond_by=clock.respond_by(req),
         flags=clock.flags(req, on, closures), forms=_forms(req, override),
         events=services.visible_events(current_user, req), actions=workflow.available(current_user, req),
+        attachments=records.attachments_of(current_user, req.id), attach_form=EmptyForm(),
+        siblings=[r for r in (req.group.requests if req.group else []) if r.id != req.id],
+        merged=groups.duplicates_of(req) if manage else [],
         duplicates=similar.likely_duplicates(req) if manage and not req.status.closed else [],
         exemption_labels=exemptions_for(req), error=error), status
 
@@ -180,13 +190,32 @@ def _do(action: str, req: RecordRequest, form):
         "transfer": lambda: routing.transfer(me, rid, services.department_by_slug(d["department"]),
                                              d["reason"]),
         "visibility": lambda: routing.set_published(me, rid, bool(d["published"]), d["reason"] or ""),
+        "split": lambda: groups.split(me, rid, [services.department_by_slug(x) for x in d["departments"] or []],
+                                      d["reason"]),
+        "merge": lambda: groups.merge(me, rid, _by_tracking_number(d["into"]), d["reason"] or ""),
     }
     return calls[action]()
 
 
 DONE = {"message": "Your message is sent.", "note": "Note added.", "withdraw": "The request is withdrawn.",
         "assign": "Assignment saved.", "transfer": "The request is transferred.",
+        "split": "The request is split: each department has its own request now.",
+        "merge": "The request is closed as a duplicate; its requester follows the other request.",
         "visibility": "Public log setting saved."}
+
+
+def _by_tracking_number(number: str) -> int:
+    found = db.session.scalar(sa.select(RecordRequest.id).where(RecordRequest.tracking_number == (number or "").strip()))
+    return found or 0
+
+
+@bp.route("/requests/groups/<int:group_id>")
+@login_required
+def group(group_id: int):
+    found, rows, hidden = groups.members(current_user, group_id)
+    on, closures = clock.today(), clock.closures()
+    return render_template("requests/group.html", group=found, rows=rows, hidden=hidden,
+                           flags={r.id: clock.flags(r, on, closures) for r in rows})
 
 
 @bp.post("/requests/<int:request_id>/do/<action>")

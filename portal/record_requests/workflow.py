@@ -43,7 +43,8 @@ TRANSITIONS: dict[str, Transition] = {
     "extend": _t(WORKING, S.extended, STAFF),
     "close": _t(OPEN, None, STAFF, resumes=True),
     "withdraw": _t(OPEN, S.withdrawn, REQUESTER, STAFF, resumes=True),
-    "reopen": _t(CLOSED, S.in_progress, STAFF),
+    "reopen": _t(CLOSED - {S.duplicate}, S.in_progress, STAFF),  # a merge is not undone by reopening
+    "merge": _t(OPEN, S.duplicate, STAFF, resumes=True),
 }
 
 
@@ -71,7 +72,7 @@ def available(actor: User, req: RecordRequest) -> list[str]:
     return [a for a in TRANSITIONS if allowed(actor, req, a)]
 
 
-def _apply(actor: User, request_id: int, action: str) -> RecordRequest:
+def apply(actor: User, request_id: int, action: str) -> RecordRequest:
     """Load, authorise and check the state; the caller then changes the request."""
     req = get_for(actor, request_id)
     t = TRANSITIONS[action]
@@ -83,7 +84,7 @@ def _apply(actor: User, request_id: int, action: str) -> RecordRequest:
         raise Conflict("There is no fee estimate waiting for an answer.")
     if action == "reply" and req.pending_fee is not None:
         raise Conflict("Please accept or decline the fee estimate first.")
-    if action in ("resume", "close", "withdraw") and req.pending_fee is not None:
+    if action in ("resume", "close", "withdraw", "merge") and req.pending_fee is not None:
         req.pending_fee.status = FeeStatus.withdrawn  # no longer waiting for an answer
     if t.resumes:
         clock.resume(req)
@@ -95,7 +96,7 @@ def _apply(actor: User, request_id: int, action: str) -> RecordRequest:
 
 
 def acknowledge(actor: User, request_id: int, body: str = "") -> RequestEvent:
-    req = _apply(actor, request_id, "acknowledge")
+    req = apply(actor, request_id, "acknowledge")
     req.acknowledged_at = utcnow()
     law = clock.law_of(req)
     if law.after_ack_days:  # FOIL: an approximate date, counted from the acknowledgment
@@ -106,13 +107,13 @@ def acknowledge(actor: User, request_id: int, body: str = "") -> RequestEvent:
 
 
 def start(actor: User, request_id: int) -> RequestEvent:
-    req = _apply(actor, request_id, "start")
+    req = apply(actor, request_id, "start")
     return add_event(actor, req, "start", "We are searching for the records.")
 
 
 def clarify(actor: User, request_id: int, body: str) -> RequestEvent:
     text = check_text(body)
-    req = _apply(actor, request_id, "clarify")
+    req = apply(actor, request_id, "clarify")
     return add_event(actor, req, "clarify", text,
                      mail_subject=f"Request {req.tracking_number}: we need your answer")
 
@@ -131,7 +132,7 @@ def parse_amount(raw) -> int:
 
 def send_fee_estimate(actor: User, request_id: int, amount, note: str = "") -> RequestEvent:
     cents, text = parse_amount(amount), check_text(note, "note", required=False)
-    req = _apply(actor, request_id, "fee_estimate")
+    req = apply(actor, request_id, "fee_estimate")
     fee = FeeEstimate(amount_cents=cents, note=text, status=FeeStatus.pending, created_by_id=actor.id)
     req.fees.append(fee)
     return add_event(actor, req, "fee_estimate",
@@ -142,7 +143,7 @@ def send_fee_estimate(actor: User, request_id: int, amount, note: str = "") -> R
 
 def answer_fee(actor: User, request_id: int, accept: bool, body: str = "") -> RequestEvent:
     text = check_text(body, required=False)
-    req = _apply(actor, request_id, "fee_accept" if accept else "fee_decline")
+    req = apply(actor, request_id, "fee_accept" if accept else "fee_decline")
     fee = req.pending_fee
     fee.status, fee.responded_at = (FeeStatus.accepted if accept else FeeStatus.declined), utcnow()
     verb = "accepted" if accept else "declined"
@@ -155,13 +156,13 @@ def answer_fee(actor: User, request_id: int, accept: bool, body: str = "") -> Re
 
 def resume(actor: User, request_id: int, body: str = "") -> RequestEvent:
     text = check_text(body, required=False)
-    req = _apply(actor, request_id, "resume")
+    req = apply(actor, request_id, "resume")
     return add_event(actor, req, "resume", text or "We are working on your request again.")
 
 
 def extend(actor: User, request_id: int, days, body: str = "") -> RequestEvent:
     text = check_text(body, required=False)
-    req = _apply(actor, request_id, "extend")
+    req = apply(actor, request_id, "extend")
     clock.extend(req, days)
     law = clock.law_of(req)
     # The laws require written notice; this event's e-mail is that notice, so it always says why
@@ -195,7 +196,7 @@ def close(actor: User, request_id: int, outcome: str, body: str = "",
                       fields={"exemptions": "unknown: " + ", ".join(unknown)[:200]})
     if status == S.denied and not codes:
         raise Invalid("A denial cites at least one exemption.", fields={"exemptions": "required"})
-    req = _apply(actor, request_id, "close")
+    req = apply(actor, request_id, "close")
     req.status, req.closed_at = status, utcnow()
     req.exemptions = sorted(set(codes)) or None
     cited = "".join(f"\n- {known[c]}" for c in req.exemptions or [])
@@ -207,7 +208,7 @@ def close(actor: User, request_id: int, outcome: str, body: str = "",
 
 def withdraw(actor: User, request_id: int, body: str = "") -> RequestEvent:
     text = check_text(body, required=False)
-    req = _apply(actor, request_id, "withdraw")
+    req = apply(actor, request_id, "withdraw")
     req.closed_at = utcnow()
     by = "the requester" if actor.id == req.requester_id else "staff, for the requester"
     event = add_event(actor, req, "withdraw", (f"Withdrawn by {by}. " + text).strip())
@@ -218,7 +219,7 @@ def withdraw(actor: User, request_id: int, body: str = "") -> RequestEvent:
 
 def reopen(actor: User, request_id: int, body: str) -> RequestEvent:
     text = check_text(body)
-    req = _apply(actor, request_id, "reopen")
+    req = apply(actor, request_id, "reopen")
     req.closed_at, req.exemptions = None, None
     return add_event(actor, req, "reopen", text, mail_subject=f"Request {req.tracking_number} reopened")
 
@@ -234,7 +235,7 @@ def message(actor: User, request_id: int, body: str) -> RequestEvent:
         if req.status.closed:
             raise Conflict("This request is closed. File a new request, or ask us to reopen this one.")
         if allowed(actor, req, "reply"):
-            _apply(actor, request_id, "reply")
+            apply(actor, request_id, "reply")
             event = add_event(actor, req, "reply", text)
         else:
             event = add_event(actor, req, "message", text)

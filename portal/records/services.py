@@ -1,4 +1,5 @@
-"""Uploading responsive records: streamed, typed by content, stored once per SHA-256."""
+"""Uploading responsive records and requester attachments: streamed, typed by content, stored once
+per SHA-256, and held in quarantine until scanned (quarantine.py)."""
 from __future__ import annotations
 
 import unicodedata
@@ -9,13 +10,14 @@ import sqlalchemy as sa
 from .. import audit
 from ..auth.models import User
 from ..core import storage as files
-from ..core.errors import Invalid, NotFound, TooLarge, Unavailable, UnsupportedType
+from ..core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unavailable, UnsupportedType
 from ..extensions import db
 from ..record_requests.models import RecordRequest
-from ..record_requests.services import get_managed
+from ..record_requests.services import can_manage, get_for, get_managed, notify_assignee
 from ..storage import StorageError
 from ..storage import TooLarge as StorageTooLarge
-from .models import Blob, Disposition, Record
+from . import quarantine
+from .models import Attachment, Blob, Disposition, Record
 from .sniff import sniff
 
 SNIFF_BYTES = 8192
@@ -28,8 +30,9 @@ def clean_filename(raw: str | None) -> str:
     return name[:255] or "file"
 
 
-def store_blob(stream: BinaryIO, *, max_size: int) -> Blob:
-    """Store a stream once per SHA-256; a second copy of the same bytes reuses the first."""
+def store_blob(stream: BinaryIO, *, max_size: int) -> tuple[Blob, bool]:
+    """Store a stream once per SHA-256; a second copy of the same bytes reuses the first (and its
+    scan). True when the blob is new: the caller then admits it to quarantine."""
     head = stream.read(SNIFF_BYTES)
     content_type = sniff(head)
     if content_type is None:
@@ -43,13 +46,13 @@ def store_blob(stream: BinaryIO, *, max_size: int) -> Blob:
     existing = db.session.scalar(sa.select(Blob).where(Blob.sha256 == stored.sha256))
     if existing is not None:
         backend.delete(stored.key)
-        return existing
+        return existing, False
     files.written(stored.key)
     blob = Blob(sha256=stored.sha256, size=stored.size, content_type=content_type,
                 backend=backend.name, key=stored.key)
     db.session.add(blob)
     db.session.flush()
-    return blob
+    return blob, True
 
 
 def _disposition(disposition: str | None, exemption: str | None) -> tuple[Disposition, str | None]:
@@ -69,23 +72,73 @@ def upload(actor: User, request_id: int, stream: BinaryIO, filename: str | None,
     req = get_managed(actor, request_id)
     disp, exemption = _disposition(disposition, exemption)
     replaces = _replaced(req, replaces_id) if replaces_id else None
+    blob, new = _store(stream, max_size, filename)
+    record = Record(request_id=req.id, blob=blob, filename=clean_filename(filename),
+                    disposition=disp, exemption=exemption, replaces=replaces, uploaded_by_id=actor.id)
+    db.session.add(record)
+    db.session.flush()
+    if new:  # after the record exists, so a malware report names it
+        quarantine.admit(blob, stream)
+    audit.record(actor, "record.upload", f"record:{record.id}",
+                 {"request": req.tracking_number, "sha256": blob.sha256, "size": blob.size,
+                  "content_type": blob.content_type, "filename": record.filename,
+                  "disposition": disp.value, "exemption": exemption,
+                  "replaces": replaces.id if replaces else None, "scan_status": blob.scan_status.value})
+    return record
+
+
+def _store(stream: BinaryIO, max_size: int, filename: str | None) -> tuple[Blob, bool]:
     try:
-        blob = store_blob(stream, max_size=max_size)
+        blob, new = store_blob(stream, max_size=max_size)
     except StorageError as exc:
         raise Unavailable("File storage cannot be reached right now; nothing was saved. "
                           "Please try again.") from exc
     if blob.size == 0:  # the caller's rollback removes what was stored
         raise Invalid(f"{clean_filename(filename)} is empty: there is nothing to release.", fields={"file": "empty"})
-    record = Record(request_id=req.id, blob=blob, filename=clean_filename(filename),
-                    disposition=disp, exemption=exemption, replaces=replaces, uploaded_by_id=actor.id)
-    db.session.add(record)
+    return blob, new
+
+
+# -- the requester's attachments ------------------------------------------------------------
+
+def attach(actor: User, request_id: int, stream: BinaryIO, filename: str | None, *, max_size: int) -> Attachment:
+    """The requester adds a file to their own open request; it is scanned like every upload."""
+    req = get_for(actor, request_id)
+    if actor.id != req.requester_id:
+        raise Forbidden("Only the requester adds attachments to a request.")
+    if req.status.closed:
+        raise Conflict("This request is closed: files can no longer be added.")
+    blob, new = _store(stream, max_size, filename)
+    item = Attachment(request_id=req.id, blob=blob, filename=clean_filename(filename), uploaded_by_id=actor.id)
+    db.session.add(item)
     db.session.flush()
-    audit.record(actor, "record.upload", f"record:{record.id}",
-                 {"request": req.tracking_number, "sha256": blob.sha256, "size": blob.size,
-                  "content_type": blob.content_type, "filename": record.filename,
-                  "disposition": disp.value, "exemption": exemption,
-                  "replaces": replaces.id if replaces else None})
-    return record
+    if new:
+        quarantine.admit(blob, stream)
+    audit.record(actor, "request.attach", f"request:{req.id}",
+                 {"attachment": item.id, "sha256": blob.sha256, "size": blob.size, "filename": item.filename,
+                  "content_type": blob.content_type, "scan_status": blob.scan_status.value})
+    notify_assignee(req, f"{req.tracking_number}: the requester added a file", f"File: {item.filename}")
+    return item
+
+
+def attachments_of(actor: User, request_id: int) -> list[Attachment]:
+    req = get_for(actor, request_id)
+    if actor.id != req.requester_id and not can_manage(actor, req):
+        return []
+    return list(db.session.scalars(sa.select(Attachment).where(Attachment.request_id == req.id)
+                                   .order_by(Attachment.id)))
+
+
+def attachment_for(actor: User, attachment_id: int) -> Attachment:
+    """An attachment its requester or the request's staff may read, once the scan allows."""
+    item = db.session.get(Attachment, attachment_id)
+    if item is None:
+        raise NotFound("No such file.")
+    req = get_for(actor, item.request_id)
+    if actor.id != req.requester_id and not can_manage(actor, req):
+        raise NotFound("No such file.")
+    if not item.blob.scan_status.releasable:
+        raise Conflict(f"{item.filename} is {item.blob.scan_status.label}; it cannot be opened.")
+    return item
 
 
 def _replaced(req: RecordRequest, record_id: int) -> Record:

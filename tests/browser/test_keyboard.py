@@ -20,11 +20,15 @@ def test_an_anonymous_visitor_files_a_request_with_the_keyboard_alone(ctx, live,
         page.keyboard.press("Tab")
         focused = page.evaluate("""() => {
             const el = document.activeElement;
-            return {id: el.id, name: el.name || '', tag: el.tagName,
+            const label = el.labels && el.labels.length ? el.labels[0].innerText.trim() : '';
+            return {id: el.id, name: el.name || '', tag: el.tagName, type: el.type || '', label: label,
                     outline: getComputedStyle(el).outlineStyle};
         }""")
         assert focused["outline"] != "none", f"focus is invisible on {focused}"
-        if focused["id"] in values and focused["id"] not in reached:
+        if focused["type"] == "checkbox" and focused["name"] == "department" and focused["label"] == values["department"]:
+            page.keyboard.press("Space")  # a department is a checkbox: Space ticks it
+            reached.add("department")
+        elif focused["id"] in values and focused["id"] not in reached:
             reached.add(focused["id"])
             page.keyboard.type(values[focused["id"]])  # on a <select>, typing picks the option
         if focused["name"] == "submit":

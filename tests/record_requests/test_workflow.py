@@ -4,8 +4,8 @@ import pytest
 from portal.auth.models import Role
 from portal.core.errors import Conflict, Forbidden, NotFound
 from portal.extensions import db
-from portal.record_requests import workflow
-from portal.record_requests.models import FeeEstimate, Status
+from portal.record_requests import groups, workflow
+from portal.record_requests.models import FeeEstimate, RecordRequest, Status
 from tests import factories as f
 
 S = Status
@@ -26,7 +26,8 @@ EXPECTED = {
     "extend": (WORKING, S.extended, {"staff"}),
     "close": (OPEN, S.denied, {"staff"}),
     "withdraw": (OPEN, S.withdrawn, {"requester", "staff"}),
-    "reopen": (CLOSED, S.in_progress, {"staff"}),
+    "reopen": (CLOSED - {S.duplicate}, S.in_progress, {"staff"}),  # a merge is not undone by reopening
+    "merge": (OPEN, S.duplicate, {"staff"}),
 }
 
 CALLS = {
@@ -42,7 +43,14 @@ CALLS = {
     "close": lambda a, i: workflow.close(a, i, "denied", "Withheld.", ["b6"], {"b6": "privacy"}),
     "withdraw": lambda a, i: workflow.withdraw(a, i),
     "reopen": lambda a, i: workflow.reopen(a, i, "Closed in error."),
+    "merge": lambda a, i: _merge(a, i),
 }
+MERGE_INTO = []
+
+
+def _merge(actor, request_id):
+    groups.merge(actor, request_id, MERGE_INTO[0], "Same records.")
+    return next(e for e in reversed(db.session.get(RecordRequest, request_id).events) if e.kind == "merge")
 
 
 def test_the_table_is_as_written():
@@ -69,6 +77,7 @@ def test_every_transition_from_every_status_by_everyone(ctx):
                 if fee:
                     db.session.add(FeeEstimate(request=req, amount_cents=1000))
             reqs[status, fee] = req.id
+    MERGE_INTO[:] = [f.request(requester=stranger, dept=dept).id]
     db.session.commit()
     checked = 0
     for action, (sources, target, who) in EXPECTED.items():

@@ -1,0 +1,1 @@
+"""Daily digests for staff and admins, and reminders to requesters before a respond-by date."""
