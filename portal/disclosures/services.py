@@ -17,6 +17,7 @@ from ..jobs import services as jobs
 from ..record_requests.models import RecordRequest
 from ..record_requests.services import get_managed
 from ..records.models import Disposition, Record
+from ..screening.holds import check_release
 from ..watermark import derive
 from .models import CopyState, Grant, Release
 
@@ -52,7 +53,12 @@ def _recipient(actor: User, email: str) -> User:
 
 def create_release(actor: User, request_id: int, record_ids: list[int], *,
                    recipients: list[str] = (), public: bool = False, row_order_free: bool = False,
-                   content_marks: bool = False) -> Release:
+                   content_marks: bool = False, approved_hold=None) -> Release:
+    """Release records to the requester and `recipients`, each their own copy.
+
+    Screening runs first: a flagged record raises ScreeningHold (409) and nothing is released,
+    unless this is the approval of that hold (`approved_hold`).
+    """
     req = get_managed(actor, request_id)
     ids = sorted({int(i) for i in record_ids})
     if not ids:
@@ -64,6 +70,9 @@ def create_release(actor: User, request_id: int, record_ids: list[int], *,
     withheld = [r.filename for r in records if r.disposition == Disposition.withhold]
     if withheld:
         raise Conflict(f"Withheld records cannot be released: {', '.join(withheld)}.")
+    if approved_hold is None:
+        check_release(actor, req, records, list(recipients),
+                      {"public": public, "row_order_free": row_order_free, "content_marks": content_marks})
     people = [req.requester] + [_recipient(actor, e) for e in recipients if e and e.strip()]
     people = list({u.id: u for u in people}.values())
     release = Release(request_id=req.id, released_by_id=actor.id, public=public,
@@ -76,6 +85,7 @@ def create_release(actor: User, request_id: int, record_ids: list[int], *,
     audit.record(actor, "release.create", f"release:{release.id}",
                  {"request": req.tracking_number, "records": ids, "public": public,
                   "recipients": [p.id for p in people],
+                  "hold": approved_hold.id if approved_hold is not None else None,
                   "grants": [[g.id, g.recipient_id, g.record_id, g.code] for g in release.grants]})
     for person in people:
         _tell_recipient(person, req, release)

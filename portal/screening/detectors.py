@@ -1,0 +1,218 @@
+"""Finding protected terms and personal data in text; spans point into the ORIGINAL text.
+
+Pure: no Flask, no database. `scan(text, matcher, builtins)` is the reusable entry point (a
+redaction feature can blank exactly the spans it returns).
+
+Matching ignores case, accents, spacing and punctuation: both the text and the terms are
+normalised (casefold, NFKD without combining marks, every run of non-alphanumerics -> one
+space) and compared whole-word with Aho-Corasick.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+import ahocorasick
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int          # offsets in the original text
+    end: int
+    kind: str           # "protected", "ssn", "dob", "personal_email", "phone"
+    term: str           # the protected term as listed, or the text found
+    list: str | None = None
+
+
+# -- normalisation ----------------------------------------------------------------------------------
+
+@dataclass
+class Normalised:
+    text: str           # " " + normalised + " ": the padding makes whole-word matching one lookup
+    origin: np.ndarray  # origin[i] = index in the original of normalised character i (padding excluded)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of the padded normalised span [start, end)."""
+        return int(self.origin[start - 1]), int(self.origin[end - 2]) + 1
+
+
+_ALNUM = np.zeros(256, dtype=bool)
+_ALNUM[[*range(48, 58), *range(97, 123)]] = True
+
+
+@lru_cache(maxsize=4096)
+def _fold(ch: str) -> str:
+    """One character casefolded, without accents; '' when it is a separator."""
+    out = "".join(c for c in unicodedata.normalize("NFKD", ch.casefold())
+                  if not unicodedata.combining(c))
+    return out if out.isalnum() else ("".join(c for c in out if c.isalnum()) or "")
+
+
+def normalise(text: str) -> Normalised:
+    if text.isascii():  # the common case, vectorised: about 50 times faster than per character
+        raw = np.frombuffer(text.lower().encode("ascii"), dtype=np.uint8)
+        keep_char = _ALNUM[raw]
+        sep = ~keep_char
+        first_sep = sep & ~np.concatenate(([False], sep[:-1]))
+        kept = keep_char | first_sep
+        origin = np.flatnonzero(kept)
+        body = np.where(keep_char, raw, 32)[kept].tobytes().decode("ascii")
+        return Normalised(" " + body + " ", origin)
+    chars: list[str] = []
+    origin_list: list[int] = []
+    in_sep = False
+    for i, ch in enumerate(text):
+        folded = _fold(ch) if not ch.isascii() else (ch.lower() if ch.isalnum() else "")
+        if folded:
+            chars.append(folded)
+            origin_list.extend([i] * len(folded))
+            in_sep = False
+        elif not in_sep:
+            chars.append(" ")
+            origin_list.append(i)
+            in_sep = True
+    return Normalised(" " + "".join(chars) + " ", np.array(origin_list, dtype=np.int64))
+
+
+def normalise_term(term: str) -> str:
+    return normalise(term).text.strip()
+
+
+# -- protected lists ---------------------------------------------------------------------------------
+
+_NAME_WORD = re.compile(r"^[^\W\d_]+$")
+
+
+def variants(term: str) -> set[str]:
+    """The normalised forms a term is looked for in: a person's name also as "Last First"."""
+    norm = normalise_term(term)
+    if not norm:
+        return set()
+    out = {norm}
+    words = norm.split(" ")
+    if 2 <= len(words) <= 4 and all(_NAME_WORD.match(w) for w in words):
+        out.add(" ".join([words[-1], *words[:-1]]))
+    return out
+
+
+class Matcher:
+    """An Aho-Corasick automaton over (term, list) pairs, built once per list revision."""
+
+    def __init__(self, terms: Iterable[tuple[str, str]]):
+        self._automaton = ahocorasick.Automaton()
+        self.size = 0
+        for term, list_name in terms:
+            for form in variants(term):
+                key = f" {form} "
+                if not self._automaton.exists(key):
+                    self._automaton.add_word(key, (len(key), term, list_name))
+                    self.size += 1
+        if self.size:
+            self._automaton.make_automaton()
+
+    def find(self, norm: Normalised) -> list[Match]:
+        if not self.size:
+            return []
+        out = []
+        for end, (length, term, list_name) in self._automaton.iter(norm.text):
+            # The key includes a space each side; the word itself is [start + 1, end).
+            start, stop = norm.span(end - length + 2, end)
+            out.append(Match(start, stop, "protected", term, list_name))
+        return out
+
+
+# -- built-in detectors -----------------------------------------------------------------------------
+
+_SSN = re.compile(r"(?<![\d-])(?!000|666|9\d\d)(\d{3})([- ])(?!00)\d{2}\2(?!0000)\d{4}(?![\d-])")
+_SSN_LABELLED = re.compile(r"(?i)\b(?:ssn|social\s+security(?:\s+(?:no|number|#))?)\W{0,4}"
+                           r"((?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4})(?!\d)")
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_DATE = re.compile(
+    r"(?i)(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}|"
+    rf"{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS},?\s+\d{{4}})(?!\d)")
+_DOB_CUE = re.compile(r"(?i)\b(?:d\.?\s?o\.?\s?b\b\.?|born\b|date\s+of\s+birth\b|birth\s*date\b|birthday\b)")
+DOB_WINDOW = 40     # characters after the cue in which a date counts as a date of birth
+_EMAIL = re.compile(r"(?i)(?<![\w.+-])[\w.+-]{1,64}@((?:[a-z0-9-]{1,63}\.)+[a-z]{2,24})(?![\w-])")
+_PHONE = re.compile(r"(?<![\w+])(?:(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}"
+                    r"|\+(?:[2-9]\d{0,2})(?:[ .-]?\d{2,4}){3,5})(?![\w-])")
+
+# "Personal" e-mail under the default rule: an address at a free-mail provider.
+FREEMAIL = frozenset("""
+gmail.com googlemail.com yahoo.com ymail.com rocketmail.com hotmail.com outlook.com live.com msn.com
+aol.com icloud.com me.com mac.com protonmail.com proton.me pm.me gmx.com gmx.net gmx.de mail.com
+yandex.com yandex.ru zoho.com tutanota.com tuta.io fastmail.com hey.com comcast.net verizon.net att.net
+sbcglobal.net bellsouth.net cox.net charter.net earthlink.net juno.com web.de mail.ru qq.com 163.com
+""".split())
+
+
+@dataclass(frozen=True)
+class Builtins:
+    """Which built-in detectors run, and the e-mail rule ("freemail": free-mail providers only;
+    "any": every address outside `own_domains`)."""
+    ssn: bool = True
+    dob: bool = True
+    personal_email: bool = True
+    phone: bool = True
+    email_rule: str = "freemail"
+    own_domains: frozenset[str] = frozenset()
+
+
+def _personal(domain: str, rules: Builtins) -> bool:
+    domain = domain.lower()
+    if rules.email_rule == "any":
+        return not any(domain == d or domain.endswith("." + d) for d in rules.own_domains)
+    return domain in FREEMAIL or any(domain.startswith(p) for p in ("yahoo.", "hotmail.", "outlook.",
+                                                                    "live.", "gmx."))
+
+
+def builtin_matches(text: str, rules: Builtins) -> list[Match]:
+    out: list[Match] = []
+    if rules.ssn:
+        seen = set()
+        for m in _SSN.finditer(text):
+            seen.add(m.start())
+            out.append(Match(m.start(), m.end(), "ssn", m.group(0)))
+        for m in _SSN_LABELLED.finditer(text):
+            if m.start(1) not in seen:
+                out.append(Match(m.start(1), m.end(1), "ssn", m.group(1)))
+    if rules.dob and _DOB_CUE.search(text):
+        for cue in _DOB_CUE.finditer(text):
+            window = text[cue.end():cue.end() + DOB_WINDOW]
+            date = _DATE.search(window)
+            if date:
+                start = cue.end() + date.start()
+                out.append(Match(start, start + len(date.group(0)), "dob", date.group(0)))
+    if rules.personal_email and "@" in text:
+        for m in _EMAIL.finditer(text):
+            if _personal(m.group(1), rules):
+                out.append(Match(m.start(), m.end(), "personal_email", m.group(0)))
+    if rules.phone:
+        out.extend(Match(m.start(), m.end(), "phone", m.group(0)) for m in _PHONE.finditer(text))
+    return out
+
+
+def scan(text: str, matcher: Matcher | None = None, builtins: Builtins | None = None) -> list[Match]:
+    """Every protected term and built-in detection in `text`, sorted by position.
+
+    Spans are offsets into `text` itself, so a caller can quote or blank them.
+    """
+    found: list[Match] = []
+    if matcher is not None and matcher.size:
+        found.extend(matcher.find(normalise(text)))
+    if builtins is not None:
+        found.extend(builtin_matches(text, builtins))
+    found.sort(key=lambda m: (m.start, m.end, m.kind))
+    return found
+
+
+def snippet(text: str, match: Match, width: int = 40) -> str:
+    """The match with some text around it, on one line."""
+    lo, hi = max(0, match.start - width), min(len(text), match.end + width)
+    body = text[lo:match.start] + "[" + text[match.start:match.end] + "]" + text[match.end:hi]
+    body = " ".join(body.split())
+    return ("…" if lo else "") + body + ("…" if hi < len(text) else "")
