@@ -181,11 +181,13 @@ def builtin_matches(text: str, rules: Builtins) -> list[Match]:
             if m.start(1) not in seen:
                 out.append(Match(m.start(1), m.end(1), "ssn", m.group(1)))
     if rules.dob and _DOB_CUE.search(text):
+        dates = set()
         for cue in _DOB_CUE.finditer(text):
             window = text[cue.end():cue.end() + DOB_WINDOW]
             date = _DATE.search(window)
-            if date:
+            if date and cue.end() + date.start() not in dates:
                 start = cue.end() + date.start()
+                dates.add(start)
                 out.append(Match(start, start + len(date.group(0)), "dob", date.group(0)))
     if rules.personal_email and "@" in text:
         for m in _EMAIL.finditer(text):
