@@ -65,6 +65,8 @@ def release(request_id: int):
     ids = request.form.getlist("record_ids", type=int)
     if not form.validate_on_submit():
         return _records_page(req, release_form=form, error="Please check the form.", status=400)
+    if request.form.get("preview"):
+        return _preview(req, form, ids)
     try:
         rel = services.create_release(current_user, req.id, ids,
                                       recipients=(form.recipients.data or "").split(),
@@ -81,16 +83,9 @@ def release(request_id: int):
     return redirect(url_for("disclosures.request_records", request_id=req.id))
 
 
-@bp.route("/staff/requests/<int:request_id>/releases/preview", methods=["POST"])
-@staff_required
-def release_preview(request_id: int):
-    """What a release would do: recipients, files, stamp and each file's screening, before it is made."""
+def _preview(req, form, ids):
+    """What the release would do: recipients, files, stamp and each file's screening; nothing is made."""
     from .preview import preview
-    req = get_managed(current_user, request_id)
-    form = ReleaseForm()
-    ids = request.form.getlist("record_ids", type=int)
-    if not form.validate_on_submit():
-        return _records_page(req, release_form=form, error="Please check the form.", status=400)
     try:
         plan = preview(current_user, req, ids, (form.recipients.data or "").split())
     except PortalError as err:

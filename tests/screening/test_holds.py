@@ -7,23 +7,12 @@ from portal.auth.models import Role
 from portal.disclosures import services
 from portal.disclosures.models import Grant, Release
 from portal.extensions import db
-from portal.screening import holds, lists
+from portal.screening import holds
 from portal.screening.holds import ScreeningHold
 from portal.screening.models import Hold, HoldStatus
 from tests import factories as f
 from tests.disclosures import samples
-
-ROSTER = b"first,last,unit\r\nJose,Alvarez,Narcotics\r\nBo,Chen,Traffic\r\n"
-
-
-def _flagged_setup():
-    admin = f.user(Role.admin)
-    lists.add_terms(admin, "Undercover", ["José Álvarez"])
-    dept, staff, requester, req = f.scenario()
-    second = f.user(Role.staff, dept=dept)
-    rec = f.upload(staff, req, ROSTER, filename="roster.csv")
-    f.commit()
-    return admin, staff, second, requester, req, rec
+from tests.screening.cast import flagged_setup as _flagged_setup
 
 
 def _count(model):
@@ -43,7 +32,7 @@ def test_flagged_release_is_held_and_nothing_reaches_anyone(ctx, mailbox):
     assert hold.status == HoldStatus.open and hold.recipients == ["lawyer@example.org"]
     [match] = [m for m in hold.matches if m["kind"] == "protected"]
     assert match["term"] == "José Álvarez" and match["list"] == "Undercover"
-    assert match["where"] == "row 2, column A" and "[Jose | Alvarez]" in match["snippet"]
+    assert match["where"] == "line 2, column A" and "[Jose,Alvarez]" in match["snippet"]
 
 
 def test_hold_survives_the_409_and_is_audited(client, ctx, mailbox):

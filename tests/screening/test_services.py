@@ -40,7 +40,7 @@ def test_results_are_stored_per_file_and_list_revision(ctx):
     lists.add_terms(admin, "Undercover", ["Bo Chen"])
     f.commit()
     screen = services.screen_record(rec)
-    assert screen.flagged and screen.matches[0]["where"] == "row 3, column A"
+    assert screen.flagged and screen.matches[0]["where"] == "line 3, column A"
     f.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ScreeningResult)) == 2
 

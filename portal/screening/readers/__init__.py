@@ -5,9 +5,9 @@ yields an `unreadable` or `too_large` finding, never a hang or a crash.
 """
 from __future__ import annotations
 
-import bisect
 import zipfile
 from dataclasses import dataclass, field
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -26,19 +26,14 @@ class Limits:
 
 @dataclass
 class Segment:
-    """A piece of text and where it is. In a table, `starts[i]` is the offset where cell
-    `cells[i]` = (row, column), both 1-based, begins; `cell_ref` formats one."""
+    """A piece of text and where it is. `locate(offset)` names a finer place (a table's cell),
+    computed only for the few offsets that match."""
     text: str
     where: str
-    starts: list[int] | None = None
-    cells: list[tuple[int, int]] | None = None
-    cell_ref: str = "{where} row {row}, column {col}"
+    locate: Callable[[int], str] | None = None
 
     def where_at(self, offset: int) -> str:
-        if not self.starts:
-            return self.where
-        row, col = self.cells[max(bisect.bisect_right(self.starts, offset) - 1, 0)]
-        return self.cell_ref.format(where=self.where, row=row, col=column_name(col), col_n=col)
+        return self.locate(offset) if self.locate else self.where
 
 
 def column_name(col: int) -> str:
@@ -71,9 +66,9 @@ class Extract:
     findings: list[Finding] = field(default_factory=list)
     embedded: list[Embedded] = field(default_factory=list)
 
-    def text(self, text: str, where: str, **table) -> None:
+    def text(self, text: str, where: str, locate: Callable[[int], str] | None = None) -> None:
         if text and text.strip():
-            self.segments.append(Segment(text, where, **table))
+            self.segments.append(Segment(text, where, locate))
 
     def find(self, kind: str, where: str, detail: str = "") -> None:
         self.findings.append(Finding(kind, where, detail))

@@ -1,11 +1,15 @@
-"""Plain text and CSV. A CSV row's cells are joined, so a name split into first and last
-columns reads as one name; each cell's position is kept for "row 5, column B"."""
+"""Plain text and CSV. A table row's cells are read joined, so a name split into first and
+last columns reads as one name; the cell of a match is worked out only for the matches."""
 from __future__ import annotations
 
+import bisect
 import csv
 import io
+from typing import Callable
 
-from . import Extract, Limits, Unreadable
+import numpy as np
+
+from . import Extract, Limits, Unreadable, column_name
 
 SEP = " | "
 DOB_HEADERS = frozenset(("dob", "d.o.b", "d.o.b.", "date of birth", "birth date", "birthdate", "born",
@@ -25,42 +29,53 @@ def read_plain(data: bytes, limits: Limits) -> Extract:
     return out
 
 
+def dob_columns(header: list) -> dict[int, str]:
+    return {i: str(v).strip() for i, v in enumerate(header)
+            if v is not None and str(v).strip().lower() in DOB_HEADERS}
+
+
 class Table:
-    """Rows joined into one text, with every cell's start offset."""
+    """Rows as one text (cells joined by SEP, rows by newlines) and where each row starts."""
 
-    def __init__(self):
+    def __init__(self, header: list):
         self.parts: list[str] = []
+        self.rows: list[int] = []
         self.starts: list[int] = []
-        self.cells: list[tuple[int, int]] = []
         self.pos = 0
-        self.dob_columns: dict[int, str] = {}
+        self.dob = dob_columns(header)
 
-    def header(self, values: list) -> None:
-        self.dob_columns = {i: str(v).strip() for i, v in enumerate(values)
-                            if v is not None and str(v).strip().lower() in DOB_HEADERS}
+    def row(self, number: int, values: list) -> None:
+        cells = ["" if v is None else str(v) for v in values]
+        if self.dob and self.starts:
+            # A date under a "DOB" header carries the header, so the date-of-birth detector sees the cue.
+            for i, label in self.dob.items():
+                if i < len(cells) and cells[i]:
+                    cells[i] = f"{label} {cells[i]}"
+        line = SEP.join(cells)
+        self.rows.append(number)
+        self.starts.append(self.pos)
+        self.parts.append(line)
+        self.pos += len(line) + 1
 
-    def row(self, row: int, values: list) -> None:
-        first = True
-        for col, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            text = str(value)
-            if col in self.dob_columns and row > 1:
-                # A date under a "DOB" header carries the header, so the date-of-birth detector sees the cue.
-                text = f"{self.dob_columns[col]} {text}"
-            if not first:
-                self.parts.append(SEP)
-                self.pos += len(SEP)
-            first = False
-            self.starts.append(self.pos)
-            self.cells.append((row, col + 1))
-            self.parts.append(text)
-            self.pos += len(text)
-        self.parts.append("\n")
-        self.pos += 1
+    def emit(self, out: Extract, where: str, ref: Callable[[int, int], str]) -> None:
+        text = "\n".join(self.parts)
+        starts, rows = self.starts, self.rows
 
-    def emit(self, out: Extract, where: str, cell_ref: str) -> None:
-        out.text("".join(self.parts), where, starts=self.starts, cells=self.cells, cell_ref=cell_ref)
+        def locate(offset: int) -> str:
+            i = max(bisect.bisect_right(starts, offset) - 1, 0)
+            line_end = text.find("\n", starts[i])
+            line = text[starts[i]:line_end if line_end >= 0 else len(text)]
+            col = line[:offset - starts[i]].count(SEP) + 1
+            return ref(rows[i], col)
+        out.text(text, where, locate)
+
+
+def _line_ends(text: str) -> list[int]:
+    if text.isascii():
+        ends = np.flatnonzero(np.frombuffer(text.encode("ascii"), np.uint8) == 10).tolist()
+    else:
+        ends = [i for i, c in enumerate(text) if c == "\n"]
+    return ends + [len(text)]
 
 
 def read_csv(data: bytes, limits: Limits) -> Extract:
@@ -69,14 +84,34 @@ def read_csv(data: bytes, limits: Limits) -> Extract:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    table = Table()
+    out = Extract()
     try:
-        for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
-            if n == 1:
-                table.header(row)
-            table.row(n, row)
+        header = next(csv.reader(io.StringIO(text[:65536], newline=""), dialect), [])
     except csv.Error as exc:
         raise Unreadable(f"the CSV cannot be parsed ({exc})") from exc
-    out = Extract()
-    table.emit(out, "CSV", "row {row}, column {col}")
+    if dob_columns(header):
+        table = Table(header)
+        try:
+            for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
+                table.row(n, row)
+        except csv.Error as exc:
+            raise Unreadable(f"the CSV cannot be parsed ({exc})") from exc
+        table.emit(out, "CSV", lambda r, c: f"row {r}, column {column_name(c)}")
+        return out
+
+    # The raw text is screened as it is: delimiters and quotes normalise to spaces like any
+    # punctuation, so adjacent cells read joined, at no cost per row.
+    newlines: list[int] = []
+
+    def locate(offset: int) -> str:
+        if not newlines:  # once, and only for a file that matched
+            newlines.extend(_line_ends(text))
+        line = bisect.bisect_left(newlines, offset) + 1
+        line_start = newlines[line - 2] + 1 if line > 1 else 0
+        try:
+            fields = next(csv.reader([text[line_start:offset]], dialect), [""])
+        except csv.Error:
+            fields = [""]
+        return f"line {line}, column {column_name(max(len(fields), 1))}"
+    out.text(text, "CSV", locate)
     return out

@@ -42,12 +42,14 @@ def read(data: bytes, limits: Limits) -> Extract:
         cells += ws.max_row * ws.max_column
         if cells > limits.max_cells:
             raise Unreadable(f"more than {limits.max_cells:,} cells")
-        table = Table()
-        for n, row in enumerate(ws.iter_rows(values_only=True), 1):
-            if n == 1:
-                table.header(list(row))
+        rows = ws.iter_rows(values_only=True)
+        first = next(rows, None)
+        table = Table(list(first or []))
+        if first is not None:
+            table.row(1, list(first))
+        for n, row in enumerate(rows, 2):
             table.row(n, list(row))
-        table.emit(out, title, "{where}!{col}{row}")
+        table.emit(out, title, lambda r, c, t=title: f"{t}!{column_name(c)}{r}")
         hidden_rows = [r for r, d in ws.row_dimensions.items() if d.hidden]
         if hidden_rows:
             out.find("hidden_rows", title, f"rows {_ranges(hidden_rows)}")
