@@ -4,7 +4,8 @@ Run from the repository root (about a minute):
 
     python -m bench.screening
 
-The file is screened exactly as a release screens it (`portal.screening.engine.screen_file`:
+The file is ASCII; it is screened again with an accented word in 1 of 40 rows, which takes the
+code-point path of the normaliser. The file is screened exactly as a release screens it (`portal.screening.engine.screen_file`:
 CSV parsing with each cell's position, normalisation, Aho-Corasick over the list, and the four
 built-in detectors), in memory, no database. Target: under 1 s. Exits 1 if missed.
 
@@ -84,6 +85,10 @@ def main() -> int:
     found = sum(1 for m in result["matches"] if m["kind"] == "protected")
     screen = median([timed(lambda: screen_file(data, "text/csv", full)) for _ in range(RUNS)])
     screen_lists = median([timed(lambda: screen_file(data, "text/csv", lists_only)) for _ in range(RUNS)])
+    # One accented unit name in every hundred rows: the file is no longer ASCII (code-point path).
+    accented = data.replace(b"Unit 7,", "Unité 7,".encode())
+    screen_accented = median([timed(lambda: screen_file(accented, "text/csv", full)) for _ in range(RUNS)])
+    accented_found = sum(1 for m in screen_file(accented, "text/csv", full)["matches"] if m["kind"] == "protected")
 
     text = data.decode()
     slice_10k = "\r\n".join(text.split("\r\n")[:ROWS // 10])
@@ -107,11 +112,12 @@ def main() -> int:
     print(f"{'method':<58} {'seconds':>8} {'vs screen':>10}")
     rows = [("screen_file: lists + SSN/DOB/e-mail/phone (the release path)", screen),
             ("screen_file: lists only", screen_lists),
+            ("screen_file: the same file with accented text (not ASCII)", screen_accented),
             ("baseline: str.find per term (10% slice x 10)", find_s),
             ("baseline: regex alternation of the terms (1% slice x 100)", regex_s)]
     for name, seconds in rows:
         print(f"{name:<58} {seconds:>8.3f} {seconds / screen:>9.1f}x")
-    ok = screen < TARGET_S and found == PLANTED
+    ok = screen < TARGET_S and found == PLANTED == accented_found
     print(f"target: under {TARGET_S:.0f} s with every planted name found: {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 

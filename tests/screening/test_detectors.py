@@ -67,3 +67,20 @@ def test_email_rule_any_flags_every_address_outside_the_agency():
     rules = Builtins(email_rule="any", own_domains=frozenset({"city.gov"}))
     found = _found("a@city.gov b@parks.city.gov c@lawfirm.com", None, rules)
     assert found == [("personal_email", "c@lawfirm.com")]
+
+
+@pytest.mark.parametrize("text", [
+    "Jose\u0301 A\u0301lvarez",          # decomposed accents
+    "ДЕЛО: José Álvarez",                  # another script around it
+    "Straße 5, José Álvarez",              # a fold into two letters takes the slow path
+])
+def test_non_ascii_texts_find_the_same_spans(text):
+    [m] = scan(text, LIST)
+    assert text[m.start:m.end].endswith("lvarez") and m.term == "José Álvarez"
+
+
+def test_fast_and_slow_normalisation_agree():
+    from portal.screening.detectors import _normalise_slowly, normalise
+    text = "  Ünïcode—TEXT, with 12 digits; ДЕЛО 5 and e\u0301\u0301!  "
+    fast, slow = normalise(text), _normalise_slowly(text)
+    assert fast.text == slow.text and fast.origin.tolist() == slow.origin.tolist()

@@ -9,6 +9,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..detectors import code_points
 from . import Extract, Limits, Unreadable, column_name
 
 SEP = " | "
@@ -71,11 +72,7 @@ class Table:
 
 
 def _line_ends(text: str) -> list[int]:
-    if text.isascii():
-        ends = np.flatnonzero(np.frombuffer(text.encode("ascii"), np.uint8) == 10).tolist()
-    else:
-        ends = [i for i, c in enumerate(text) if c == "\n"]
-    return ends + [len(text)]
+    return np.flatnonzero(code_points(text) == 10).tolist() + [len(text)]
 
 
 def read_csv(data: bytes, limits: Limits) -> Extract:
