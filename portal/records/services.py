@@ -13,6 +13,7 @@ from ..core.errors import Invalid, NotFound, TooLarge, Unavailable, UnsupportedT
 from ..extensions import db
 from ..record_requests.models import RecordRequest
 from ..record_requests.services import get_managed
+from ..screening.holds import record_withheld
 from ..storage import StorageError
 from ..storage import TooLarge as StorageTooLarge
 from .models import Blob, Disposition, Record
@@ -68,7 +69,7 @@ def upload(actor: User, request_id: int, stream: BinaryIO, filename: str | None,
            replaces_id: int | None = None, max_size: int) -> Record:
     req = get_managed(actor, request_id)
     disp, exemption = _disposition(disposition, exemption)
-    replaces = _replaced(req, replaces_id) if replaces_id else None
+    replaces = _replaced(actor, req, replaces_id) if replaces_id else None
     try:
         blob = store_blob(stream, max_size=max_size)
     except StorageError as exc:
@@ -86,13 +87,14 @@ def upload(actor: User, request_id: int, stream: BinaryIO, filename: str | None,
     return record
 
 
-def _replaced(req: RecordRequest, record_id: int) -> Record:
+def _replaced(actor: User, req: RecordRequest, record_id: int) -> Record:
     original = db.session.get(Record, record_id)
     if original is None or original.request_id != req.id:
         raise Invalid("The record to replace is not part of this request.", fields={"replaces": "unknown"})
     if original.disposition != Disposition.withhold:
         original.disposition = Disposition.withhold
         original.exemption = original.exemption or "Replaced by a redacted version"
+    record_withheld(actor, original, "replaced")
     return original
 
 
@@ -103,6 +105,8 @@ def set_disposition(actor: User, record_id: int, disposition: str, exemption: st
     get_managed(actor, record.request_id)
     disp, exemption = _disposition(disposition, exemption)
     record.disposition, record.exemption = disp, exemption
+    if disp == Disposition.withhold:
+        record_withheld(actor, record, "withheld")
     audit.record(actor, "record.disposition", f"record:{record.id}",
                  {"disposition": disp.value, "exemption": exemption})
     return record

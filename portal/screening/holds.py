@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .. import audit
-from ..auth.models import User
+from flask import current_app
+
+from .. import audit, mail
+from ..auth.models import Role, User
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.models import utcnow
 from ..extensions import db
@@ -54,9 +56,24 @@ def check_release(actor: User, req: RecordRequest, records: list[Record], recipi
                       "flagged": sorted({m["record_id"] for m in fields["matches"]}),
                       "kinds": sorted({m["kind"] for m in fields["matches"]}),
                       "recipients": fields["recipients"]})
+        _ask_reviewers(actor, req, hold)
         return hold
 
     raise ScreeningHold(write(), write)
+
+
+def _ask_reviewers(actor: User, req: RecordRequest, hold: Hold) -> None:
+    """Tell the department's other staff that a release waits for a second look (no match details
+    in mail: they are on the hold page, behind a login)."""
+    base = current_app.config["BASE_URL"]
+    reviewers = db.session.scalars(sa.select(User).where(
+        User.role == Role.staff, User.department_id == req.department_id, User.active.is_(True),
+        User.id != actor.id))
+    for user in reviewers:
+        mail.send(user.email, f"A release of request {req.tracking_number} is held for a second look",
+                  f"Hello {user.name},\n\nThe pre-release screen held a release that {actor.name} asked for "
+                  f"in request {req.tracking_number}. Nothing has been released. Please review it and "
+                  f"approve it with a reason, or dismiss it:\n\n  {base}/staff/holds/{hold.id}\n")
 
 
 def get_hold(actor: User, hold_id: int) -> Hold:
@@ -103,6 +120,16 @@ def dismiss(actor: User, hold_id: int, reason: str) -> Hold:
     hold.status, hold.decided_by_id, hold.decided_at, hold.reason = HoldStatus.dismissed, actor.id, utcnow(), reason
     audit.record(actor, "hold.dismiss", f"hold:{hold.id}", {"reason": reason})
     return hold
+
+
+def record_withheld(actor: User, record: Record, why: str) -> None:
+    """A held record was withheld or replaced: its open holds end, dismissed (nothing was released)."""
+    for hold in db.session.scalars(sa.select(Hold).where(Hold.request_id == record.request_id,
+                                                         Hold.status == HoldStatus.open)):
+        if record.id in hold.record_ids:
+            hold.status, hold.decided_by_id, hold.decided_at = HoldStatus.dismissed, actor.id, utcnow()
+            hold.reason = f"{record.filename} was {why}."
+            audit.record(actor, "hold.dismiss", f"hold:{hold.id}", {"reason": hold.reason, "record": record.id})
 
 
 def open_holds(actor: User) -> list[Hold]:

@@ -21,7 +21,7 @@ def _count(model):
 
 
 def test_flagged_release_is_held_and_nothing_reaches_anyone(ctx, mailbox):
-    _, staff, _, requester, req, rec = _flagged_setup()
+    _, staff, second, requester, req, rec = _flagged_setup()
     mailbox.clear()
     with pytest.raises(ScreeningHold) as held:
         services.create_release(staff, req.id, [rec.id], recipients=["lawyer@example.org"])
@@ -29,6 +29,8 @@ def test_flagged_release_is_held_and_nothing_reaches_anyone(ctx, mailbox):
     assert _count(Release) == 0 and _count(Grant) == 0
     assert not mailbox.to(requester.email) and not mailbox.to("lawyer@example.org")
     hold = db.session.get(Hold, held.value.hold_id)
+    assert f"/staff/holds/{hold.id}" in mailbox.last_body(second.email)  # the second pair of eyes is asked
+    assert not mailbox.to(staff.email)
     assert hold.status == HoldStatus.open and hold.recipients == ["lawyer@example.org"]
     [match] = [m for m in hold.matches if m["kind"] == "protected"]
     assert match["term"] == "José Álvarez" and match["list"] == "Undercover"
@@ -36,7 +38,7 @@ def test_flagged_release_is_held_and_nothing_reaches_anyone(ctx, mailbox):
 
 
 def test_hold_survives_the_409_and_is_audited(client, ctx, mailbox):
-    _, staff, _, requester, req, rec = _flagged_setup()
+    _, staff, second, requester, req, rec = _flagged_setup()
     headers = f.token_for(staff)
     mailbox.clear()
     r = client.post(f"/api/v1/requests/{req.id}/releases", json={"record_ids": [rec.id]}, headers=headers)
@@ -53,6 +55,7 @@ def test_hold_survives_the_409_and_is_audited(client, ctx, mailbox):
                                                          AuditEntry.subject == f"hold:{hold.id}"))
     assert _count(Release) == 0 and _count(Grant) == 0
     assert not mailbox.to(requester.email)
+    assert f"/staff/holds/{hold.id}" in mailbox.last_body(second.email)  # sent after the kept commit
 
 
 def test_self_approval_refused_second_staff_approves(client, ctx, mailbox):
@@ -117,3 +120,25 @@ def test_unflagged_release_is_not_held(ctx):
     rel = services.create_release(staff, req.id, [rec.id])
     f.commit()
     assert rel.id and _count(Hold) == 0
+
+
+def test_replacing_or_withholding_a_held_record_dismisses_its_hold(ctx):
+    _, staff, second, _, req, rec = _flagged_setup()
+    with pytest.raises(ScreeningHold) as first:
+        services.create_release(staff, req.id, [rec.id])
+    f.commit()
+    f.upload(staff, req, b"first,last,unit\r\n[withheld],[withheld],Narcotics\r\n", filename="roster-redacted.csv",
+             replaces_id=rec.id)
+    db.session.expire_all()
+    hold = db.session.get(Hold, first.value.hold_id)
+    assert hold.status == HoldStatus.dismissed and "replaced" in hold.reason
+
+    other = f.upload(staff, req, b"name\r\nJose Alvarez\r\n", filename="memo.csv")
+    with pytest.raises(ScreeningHold) as second_hold:
+        services.create_release(staff, req.id, [other.id])
+    f.commit()
+    from portal.records.services import set_disposition
+    set_disposition(staff, other.id, "withhold", "privacy")
+    f.commit()
+    db.session.expire_all()
+    assert db.session.get(Hold, second_hold.value.hold_id).status == HoldStatus.dismissed
