@@ -41,13 +41,20 @@ def _grant(release: Release, record: Record, recipient: User | None, label: str 
 
 def _recipient(actor: User, email: str) -> User:
     """An added recipient: an existing account, or a new one that must confirm its address."""
+    return _usable_address(email) or create_user(actor, email=normalise_email(email), name=email.split("@")[0],
+                                                 password=None, role=Role.requester)
+
+
+def _usable_address(email: str) -> User | None:
+    """The account of an address that may receive files (None if it has none yet); Invalid otherwise."""
+    try:
+        normalise_email(email)
+    except Invalid as exc:
+        raise Invalid(f"{email.strip()[:100]} is not a valid e-mail address.",
+                      fields={"recipients": "invalid"}) from exc
     user = find_user(email)
-    if user is None:
-        user = create_user(actor, email=normalise_email(email), name=email.split("@")[0],
-                           password=None, role=Role.requester)
-    if not user.active:
-        raise Invalid(f"{user.email} is deactivated and cannot receive files.",
-                      fields={"recipients": "inactive"})
+    if user is not None and not user.active:
+        raise Invalid(f"{user.email} is deactivated and cannot receive files.", fields={"recipients": "inactive"})
     return user
 
 
@@ -70,6 +77,9 @@ def create_release(actor: User, request_id: int, record_ids: list[int], *,
     withheld = [r.filename for r in records if r.disposition == Disposition.withhold]
     if withheld:
         raise Conflict(f"Withheld records cannot be released: {', '.join(withheld)}.")
+    for email in recipients:  # before a hold keeps them: an address that cannot be used fails now
+        if email and email.strip():
+            _usable_address(email)
     if approved_hold is None:
         check_release(actor, req, records, list(recipients),
                       {"public": public, "row_order_free": row_order_free, "content_marks": content_marks})

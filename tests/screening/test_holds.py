@@ -142,3 +142,11 @@ def test_replacing_or_withholding_a_held_record_dismisses_its_hold(ctx):
     f.commit()
     db.session.expire_all()
     assert db.session.get(Hold, second_hold.value.hold_id).status == HoldStatus.dismissed
+
+
+def test_a_bad_recipient_fails_before_any_hold(client, ctx):
+    _, staff, _, _, req, rec = _flagged_setup()
+    r = client.post(f"/api/v1/requests/{req.id}/releases", json={"record_ids": [rec.id], "recipients": ["not-an-address"]},
+                    headers=f.token_for(staff))
+    assert r.status_code == 400 and r.get_json()["error"]["fields"] == {"recipients": "invalid"}
+    assert _count(Hold) == 0
