@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import User
 from ..core.models import UTCDateTime, utcnow
 from ..extensions import db
+from ..record_requests.models import RecordRequest
 
 
 class ProtectedList(db.Model):
@@ -108,4 +109,4 @@ class Hold(db.Model):
 
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
-    request = relationship("RecordRequest")
+    request: Mapped[RecordRequest] = relationship()

@@ -163,3 +163,9 @@ def test_embedding_depth_is_bounded():
         data = samples.pdf_with_extras(attachment=(f"level{i}.pdf", data))
     result = _screen(data, PDF)
     assert any(f["kind"] == "unreadable" and "levels deep" in f["detail"] for f in result["findings"])
+
+
+def test_a_workbook_too_large_to_load_is_a_finding():
+    policy = Policy(None, Builtins(), Limits(max_sheet_xml=100), HOLDS)
+    [finding] = _screen(samples.xlsx(), XLSX, policy)["findings"]
+    assert finding["kind"] == "unreadable" and "bytes of XML" in finding["detail"]

@@ -19,6 +19,7 @@ class Limits:
     max_pages: int = 2000
     max_revisions: int = 10                 # earlier PDF revisions read
     max_cells: int = 5_000_000
+    max_sheet_xml: int = 64 * 1024 ** 2     # worksheet XML a workbook may hold (openpyxl loads it all)
     max_text: int = 64 * 1024 ** 2          # characters kept from one file
     max_depth: int = 3                      # embedded files inside embedded files
     max_embedded: int = 50

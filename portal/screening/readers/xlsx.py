@@ -24,7 +24,10 @@ def _ranges(numbers: list[int], name=str) -> str:
 
 def read(data: bytes, limits: Limits) -> Extract:
     import openpyxl
-    check_zip(data, limits)
+    package = check_zip(data, limits)
+    sheets = sum(i.file_size for i in package.infolist() if i.filename.startswith("xl/worksheets/"))
+    if sheets > limits.max_sheet_xml:
+        raise Unreadable(f"its sheets hold {sheets:,} bytes of XML; the limit is {limits.max_sheet_xml:,}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -59,12 +62,11 @@ def read(data: bytes, limits: Limits) -> Extract:
                 hidden_cols.extend(range(d.min or 1, (d.max or d.min or 1) + 1))
         if hidden_cols:
             out.find("hidden_columns", title, f"columns {_ranges(hidden_cols, column_name)}")
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.comment is not None:
-                    where = f"{title}!{cell.coordinate}"
-                    out.find("comments", where, f"by {cell.comment.author or 'unknown'}")
-                    out.text(cell.comment.text, f"comment at {where}")
+        for cell in list(ws._cells.values()):  # only the cells that exist, not the whole grid
+            if cell.comment is not None:
+                where = f"{title}!{cell.coordinate}"
+                out.find("comments", where, f"by {cell.comment.author or 'unknown'}")
+                out.text(cell.comment.text, f"comment at {where}")
         for name, dn in ws.defined_names.items():
             out.text(f"{name} {dn.attr_text}", f"{title} defined name")
     names = [(n, d) for n, d in wb.defined_names.items() if not n.startswith("_xlnm.")]  # print areas
