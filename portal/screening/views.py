@@ -30,7 +30,7 @@ def finding_label(kind: str) -> str:
 @admin_required
 def protected_lists():
     form = ListForm()
-    error, status = None, 200
+    error, status = None, 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             plist = lists.create_list(current_user, form.name.data, form.description.data)

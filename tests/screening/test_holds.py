@@ -7,7 +7,7 @@ from portal.auth.models import Role
 from portal.disclosures import services
 from portal.disclosures.models import Grant, Release
 from portal.extensions import db
-from portal.screening import holds
+from portal.screening import holds, lists
 from portal.screening.holds import ScreeningHold
 from portal.screening.models import Hold, HoldStatus
 from tests import factories as f
@@ -150,3 +150,28 @@ def test_a_bad_recipient_fails_before_any_hold(client, ctx):
                     headers=f.token_for(staff))
     assert r.status_code == 400 and r.get_json()["error"]["fields"] == {"recipients": "invalid"}
     assert _count(Hold) == 0
+
+
+def test_a_held_rerelease_keeps_the_hold_and_nothing_else(client, ctx, mailbox):
+    from datetime import timedelta
+
+    from portal.clawback import campaigns
+    from portal.core.models import utcnow
+    admin = f.user(Role.admin)
+    _, staff, requester, req = f.scenario()
+    original = f.upload(staff, req, samples.csv(), filename="roster.csv")
+    services.create_release(staff, req.id, [original.id], recipients=["lawyer@example.org"])
+    f.commit()
+    campaign = campaigns.open_campaign(admin, sha256s=[original.sha256], reason="Lists officers.",
+                                       respond_by=utcnow().date() + timedelta(days=10))
+    f.commit()
+    lists.add_terms(admin, "Undercover", ["Jose Alvarez"])
+    corrected = f.upload(staff, req, b"name,unit\r\nJose Alvarez,Narcotics\r\n", filename="roster-v2.csv",
+                         replaces_id=original.id)
+    mailbox.clear()
+    r = client.post(f"/api/v1/clawbacks/{campaign.id}/rerelease", json={"record_id": corrected.id},
+                    headers=f.token_for(admin))
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "screening_hold"
+    assert _count(Release) == 1 and _count(Hold) == 1
+    assert not mailbox.to(requester.email) and not mailbox.to("lawyer@example.org")
+    assert not db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "clawback.rerelease"))
