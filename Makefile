@@ -44,6 +44,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python -m bench.tracing
 	$(BIN)/python -m bench.watermark
 	$(BIN)/python -m bench.attribution_eval
+	$(BIN)/python -m bench.screening
 
 ## make translations: extract the pages' strings, update the Spanish catalog, compile it
 translations: setup

@@ -126,3 +126,16 @@ EXEMPTIONS = {
         ("87-2-i", "N.Y. Pub. Off. Law 87(2)(i): information technology security"),
     ],
 }
+
+# Pre-release screening (docs/screening.md). Each built-in detector can be switched off.
+SCREENING_SSN = True             # US social security numbers (123-45-6789, or 9 digits after "SSN")
+SCREENING_DOB = True             # a date within 40 characters after "DOB", "born", "date of birth"
+SCREENING_PERSONAL_EMAIL = True  # see SCREENING_EMAIL_RULE
+SCREENING_PHONE = True           # North American and +international phone numbers
+SCREENING_EMAIL_RULE = "freemail"  # "freemail": addresses at free-mail providers; "any": every address
+SCREENING_OWN_DOMAINS = ""       # with "any": the agency's own domains, comma-separated, not flagged
+# Hygiene findings that hold a release even without a match (comma-separated kinds)
+SCREENING_HOLD_FINDINGS = ("hidden_sheet,very_hidden_sheet,hidden_rows,hidden_columns,comments,"
+                           "external_links,tracked_changes,gps,pdf_revisions,text_under_box,embedded_file,"
+                           "javascript,unreadable,too_large")
+SCREENING_MAX_BYTES = 256 * 1024 ** 2   # larger files are not read: a `too_large` finding holds them

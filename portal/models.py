@@ -10,3 +10,4 @@ from .disclosures.models import Delivery, Grant, Release  # noqa: F401
 from .jobs.models import Job  # noqa: F401
 from .clawback.models import Attribution, Clawback, ClawbackFile, Notice  # noqa: F401
 from .digests.models import DigestSent  # noqa: F401
+from .screening.models import Hold, ListsRevision, ProtectedList, ProtectedTerm, ScreeningResult  # noqa: F401

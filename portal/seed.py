@@ -46,8 +46,9 @@ def _releases(users, depts) -> list[str]:
     journalist = users["journalist@example.org"]
     req = file_request(journalist, Filing(depts["police"], "Use-of-force records, 2026",
                                           "Policies, photos, work orders and overtime records for 2026."))
-    return demo.seed(users["staff@example.org"], users["admin@example.org"], req,
-                     users["requester@example.org"])
+    from .screening import demo as screening_demo
+    notes = demo.seed(users["staff@example.org"], users["admin@example.org"], req, users["requester@example.org"])
+    return notes + screening_demo.seed(users["staff@example.org"], users["admin@example.org"], req)
 
 
 # (title, description, requester, department, steps): one request in every status.

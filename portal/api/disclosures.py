@@ -51,11 +51,14 @@ def create_release(request_id: int):
     flags = {k: body.get(k, False) for k in ("public", "row_order_free")}
     if not all(isinstance(v, bool) for v in flags.values()):
         raise Invalid("public and row_order_free are true or false.", fields={"public": "boolean"})
-    rel = services.create_release(actor(), request_id, ids, recipients=extra, **flags)
+    return release_json(services.create_release(actor(), request_id, ids, recipients=extra, **flags)), 201
+
+
+def release_json(rel) -> dict:
     return {"id": rel.id, "released_at": iso(rel.released_at),
             "grants": [{"id": g.id, "record_id": g.record_id,
                         "recipient": {"id": g.recipient.id, "email": g.recipient.email}, "code": g.code}
-                       for g in rel.grants]}, 201
+                       for g in rel.grants]}
 
 
 @bp.get("/me/grants")

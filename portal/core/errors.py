@@ -12,6 +12,13 @@ class PortalError(Exception):
         self.fields = fields or {}
         self.extra = extra
 
+    # An error after which something must stand although the request's changes roll back (a
+    # screening hold and its audit row): the web layer rolls back, calls keep(), then commits.
+    keeps = False
+
+    def keep(self) -> None:
+        """Write again, in the fresh transaction after the rollback, what must persist."""
+
 
 class Invalid(PortalError):
     status, code = 400, "invalid"

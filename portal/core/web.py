@@ -48,6 +48,12 @@ def _abandon() -> None:
     g.rolled_back = True
 
 
+def keep_after_rollback(err: PortalError) -> None:
+    """Undo the request's changes, then write what the error says must stand; after_request commits it."""
+    rollback()
+    err.keep()
+
+
 def install(app: Flask) -> None:
     @app.after_request
     def commit(response):
@@ -83,7 +89,10 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(PortalError)
     def portal_error(err: PortalError):
-        _abandon()
+        if err.keeps:
+            keep_after_rollback(err)
+        else:
+            _abandon()
         headers = {"Retry-After": str(err.retry_after)} if isinstance(err, TooManyAttempts) else None
         return error_response(err.status, err.code, err.message, err.fields, err.extra, headers)
 

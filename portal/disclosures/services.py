@@ -19,6 +19,7 @@ from ..record_requests.models import RecordRequest
 from ..record_requests.services import get_managed
 from ..records import quarantine
 from ..records.models import Disposition, Record
+from ..screening.holds import check_release
 from ..watermark import derive
 from .models import CopyState, Delivery, Grant, Release
 
@@ -42,19 +43,31 @@ def _grant(release: Release, record: Record, recipient: User | None, label: str 
 
 def _recipient(actor: User, email: str) -> User:
     """An added recipient: an existing account, or a new one that must confirm its address."""
+    return _usable_address(email) or create_user(actor, email=normalise_email(email), name=email.split("@")[0],
+                                                 password=None, role=Role.requester)
+
+
+def _usable_address(email: str) -> User | None:
+    """The account of an address that may receive files (None if it has none yet); Invalid otherwise."""
+    try:
+        normalise_email(email)
+    except Invalid as exc:
+        raise Invalid(f"{email.strip()[:100]} is not a valid e-mail address.",
+                      fields={"recipients": "invalid"}) from exc
     user = find_user(email)
-    if user is None:
-        user = create_user(actor, email=normalise_email(email), name=email.split("@")[0],
-                           password=None, role=Role.requester)
-    if not user.active:
-        raise Invalid(f"{user.email} is deactivated and cannot receive files.",
-                      fields={"recipients": "inactive"})
+    if user is not None and not user.active:
+        raise Invalid(f"{user.email} is deactivated and cannot receive files.", fields={"recipients": "inactive"})
     return user
 
 
 def create_release(actor: User, request_id: int, record_ids: list[int], *,
                    recipients: list[str] = (), public: bool = False, row_order_free: bool = False,
-                   content_marks: bool = False) -> Release:
+                   content_marks: bool = False, approved_hold=None) -> Release:
+    """Release records to the requester and `recipients`, each their own copy.
+
+    Screening runs first: a flagged record raises ScreeningHold (409) and nothing is released,
+    unless this is the approval of that hold (`approved_hold`).
+    """
     req = get_managed(actor, request_id)
     ids = sorted({int(i) for i in record_ids})
     if not ids:
@@ -67,6 +80,12 @@ def create_release(actor: User, request_id: int, record_ids: list[int], *,
     if withheld:
         raise Conflict(f"Withheld records cannot be released: {', '.join(withheld)}.")
     quarantine.check_releasable(records)
+    for email in recipients:  # before a hold keeps them: an address that cannot be used fails now
+        if email and email.strip():
+            _usable_address(email)
+    if approved_hold is None:
+        check_release(actor, req, records, list(recipients),
+                      {"public": public, "row_order_free": row_order_free, "content_marks": content_marks})
     # Followers (requesters of duplicates merged into this request) receive the records too.
     followers = [f.user for f in req.followers if f.user.active]
     people = [req.requester, *followers] + [_recipient(actor, e) for e in recipients if e and e.strip()]
@@ -81,6 +100,7 @@ def create_release(actor: User, request_id: int, record_ids: list[int], *,
     audit.record(actor, "release.create", f"release:{release.id}",
                  {"request": req.tracking_number, "records": ids, "public": public,
                   "recipients": [p.id for p in people],
+                  "hold": approved_hold.id if approved_hold is not None else None,
                   "grants": [[g.id, g.recipient_id, g.record_id, g.code] for g in release.grants]})
     for person in people:
         _tell_recipient(person, req, release)

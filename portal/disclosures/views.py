@@ -5,13 +5,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from ..core.errors import PortalError
-from ..core.web import rollback
+from ..core.web import keep_after_rollback, rollback
 from ..core.http import client_ip, user_agent
 from ..core.models import utcnow
 from ..core.permissions import staff_required
 from ..extensions import db
 from ..record_requests.services import get_managed
 from ..records import services as records
+from ..screening.holds import ScreeningHold, holds_of
 from . import services
 from .delivery import deliver
 from .forms import ReleaseForm, UploadForm
@@ -33,6 +34,7 @@ def _records_page(req, *, upload_form=None, release_form=None, error=None, statu
     releases = db.session.scalars(db.select(Release).where(Release.request_id == req.id)
                                   .order_by(Release.id.desc())).all()
     return render_template("disclosures/records.html", req=req, records=rows, releases=releases,
+                           holds=holds_of(req.id),
                            upload_form=upload_form or UploadForm(), release_form=release_form or ReleaseForm(),
                            error=error, max_size=current_app.config["MAX_CONTENT_LENGTH"]), status
 
@@ -66,15 +68,33 @@ def release(request_id: int):
     ids = request.form.getlist("record_ids", type=int)
     if not form.validate_on_submit():
         return _records_page(req, release_form=form, error="Please check the form.", status=400)
+    if request.form.get("preview"):
+        return _preview(req, form, ids)
     try:
         rel = services.create_release(current_user, req.id, ids,
                                       recipients=(form.recipients.data or "").split(),
                                       public=form.public.data, row_order_free=form.row_order_free.data)
+    except ScreeningHold as held:
+        keep_after_rollback(held)
+        flash("Nothing was released: screening flagged records in this release. A second staff member "
+              "or an administrator must approve it, or withhold or replace the flagged records.")
+        return redirect(url_for("screening.hold_page", hold_id=held.hold_id))
     except PortalError as err:
         rollback()
         return _records_page(req, release_form=form, error=err.message, status=err.status)
     flash(f"Released {len(rel.records)} record(s) to {len({g.recipient_id for g in rel.grants})} recipient(s).")
     return redirect(url_for("disclosures.request_records", request_id=req.id))
+
+
+def _preview(req, form, ids):
+    """What the release would do: recipients, files, stamp and each file's screening; nothing is made."""
+    from .preview import preview
+    try:
+        plan = preview(current_user, req, ids, (form.recipients.data or "").split())
+    except PortalError as err:
+        rollback()
+        return _records_page(req, release_form=form, error=err.message, status=err.status)
+    return render_template("disclosures/preview.html", req=req, plan=plan, form=form)
 
 
 @bp.route("/me/files")

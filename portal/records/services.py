@@ -14,6 +14,7 @@ from ..core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unav
 from ..extensions import db
 from ..record_requests.models import RecordRequest
 from ..record_requests.services import can_manage, get_for, get_managed, notify_assignee
+from ..screening.holds import record_withheld
 from ..storage import StorageError
 from ..storage import TooLarge as StorageTooLarge
 from . import quarantine
@@ -71,7 +72,7 @@ def upload(actor: User, request_id: int, stream: BinaryIO, filename: str | None,
            replaces_id: int | None = None, max_size: int) -> Record:
     req = get_managed(actor, request_id)
     disp, exemption = _disposition(disposition, exemption)
-    replaces = _replaced(req, replaces_id) if replaces_id else None
+    replaces = _replaced(actor, req, replaces_id) if replaces_id else None
     blob, new = _store(stream, max_size, filename)
     record = Record(request_id=req.id, blob=blob, filename=clean_filename(filename),
                     disposition=disp, exemption=exemption, replaces=replaces, uploaded_by_id=actor.id)
@@ -141,13 +142,14 @@ def attachment_for(actor: User, attachment_id: int) -> Attachment:
     return item
 
 
-def _replaced(req: RecordRequest, record_id: int) -> Record:
+def _replaced(actor: User, req: RecordRequest, record_id: int) -> Record:
     original = db.session.get(Record, record_id)
     if original is None or original.request_id != req.id:
         raise Invalid("The record to replace is not part of this request.", fields={"replaces": "unknown"})
     if original.disposition != Disposition.withhold:
         original.disposition = Disposition.withhold
         original.exemption = original.exemption or "Replaced by a redacted version"
+    record_withheld(actor, original, "replaced")
     return original
 
 
@@ -158,6 +160,8 @@ def set_disposition(actor: User, record_id: int, disposition: str, exemption: st
     get_managed(actor, record.request_id)
     disp, exemption = _disposition(disposition, exemption)
     record.disposition, record.exemption = disp, exemption
+    if disp == Disposition.withhold:
+        record_withheld(actor, record, "withheld")
     audit.record(actor, "record.disposition", f"record:{record.id}",
                  {"disposition": disp.value, "exemption": exemption})
     return record

@@ -1,0 +1,70 @@
+"""Screening one file's bytes: read every hiding place, match, and say whether it must be held.
+
+Pure (no Flask, no database), so the benchmark and a future redaction tool call it directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..records.sniff import sniff
+from .detectors import Builtins, Matcher, scan, snippet
+from .readers import Limits, Unreadable, read
+
+MAX_MATCHES = 200      # kept per file; `total` still counts every one
+
+
+@dataclass
+class Policy:
+    matcher: Matcher | None
+    builtins: Builtins | None
+    limits: Limits = field(default_factory=Limits)
+    hold_findings: frozenset[str] = frozenset()
+
+
+def screen_text(text: str, where: str, policy: Policy) -> list[dict]:
+    """Matches in one piece of text that is not a file (a filename, a title)."""
+    return [_match(text, m, where) for m in scan(text, policy.matcher, policy.builtins)]
+
+
+def _match(text: str, m, where: str) -> dict:
+    return {"kind": m.kind, "list": m.list, "term": m.term, "text": text[m.start:m.end],
+            "where": where, "snippet": snippet(text, m)}
+
+
+def screen_file(data: bytes, content_type: str, policy: Policy, *, depth: int = 0) -> dict:
+    """{"read", "matches", "findings", "total", "flagged"} for one file, embedded files included."""
+    matches: list[dict] = []
+    findings: list[dict] = []
+    total = 0
+    try:
+        extract = read(data, content_type, policy.limits)
+    except Unreadable as exc:
+        kind = "too_large" if len(data) > policy.limits.max_bytes else "unreadable"
+        findings.append({"kind": kind, "where": "file", "detail": str(exc)})
+        return _result(False, matches, findings, 0, policy)
+    for seg in extract.segments:
+        for m in scan(seg.text, policy.matcher, policy.builtins):
+            total += 1
+            if len(matches) < MAX_MATCHES:
+                matches.append(_match(seg.text, m, seg.where_at(m.start)))
+    findings.extend({"kind": f.kind, "where": f.where, "detail": f.detail} for f in extract.findings)
+    for item in extract.embedded:
+        if depth >= policy.limits.max_depth:
+            findings.append({"kind": "unreadable", "where": item.where,
+                             "detail": f"embedded more than {policy.limits.max_depth} levels deep"})
+            continue
+        inner_type = sniff(item.data[:8192]) or "application/octet-stream"
+        inner = screen_file(item.data, inner_type, policy, depth=depth + 1)
+        total += inner["total"]
+        for m in inner["matches"] + screen_text(item.name, "name", policy):
+            matches.append({**m, "where": f"{item.where} › {m['where']}"})
+        findings.extend({**f, "where": f"{item.where} › {f['where']}"} for f in inner["findings"])
+    return _result(bool(extract.segments or extract.findings), matches, findings, total, policy)
+
+
+def _result(was_read: bool, matches, findings, total, policy: Policy) -> dict:
+    flagged = bool(matches) or any(f["kind"] in policy.hold_findings for f in findings)
+    for f in findings:
+        f["holds"] = f["kind"] in policy.hold_findings
+    return {"read": was_read, "matches": matches, "findings": findings, "total": max(total, len(matches)),
+            "flagged": flagged}

@@ -1,0 +1,145 @@
+"""Holds: a release with a flagged record is not made; a second person decides."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from flask import current_app
+
+from .. import audit, mail
+from ..auth.models import Role, User
+from ..core.errors import Conflict, Forbidden, Invalid, NotFound
+from ..core.models import utcnow
+from ..extensions import db
+from ..record_requests.models import RecordRequest
+from ..record_requests.services import can_manage
+from ..records.models import Disposition, Record
+from .models import Hold, HoldStatus
+from .services import screen_records
+
+
+class ScreeningHold(Conflict):
+    """409 screening_hold. The hold must outlive the request's rollback, so `keep` writes it again."""
+    code = "screening_hold"
+    keeps = True
+
+    def __init__(self, hold: Hold, write):
+        self._write = write
+        super().__init__(
+            f"Screening flagged {len({m['record_id'] for m in hold.matches})} record(s); nothing was released. "
+            "A second staff member or an administrator must approve the release, or remove or replace "
+            "the flagged records.", hold_id=hold.id, matches=hold.matches)
+        self.hold_id = hold.id
+
+    def keep(self) -> None:
+        hold = self._write()
+        self.hold_id = self.extra["hold_id"] = hold.id
+
+
+def check_release(actor: User, req: RecordRequest, records: list[Record], recipients: list[str],
+                  options: dict) -> None:
+    """Screen the records of a release about to be made; raise ScreeningHold if any is flagged."""
+    screens = screen_records(records)
+    flagged = [s for s in screens if s.flagged]
+    if not flagged:
+        return
+    fields = dict(request_id=req.id, requested_by_id=actor.id,
+                  record_ids=sorted(r.id for r in records),
+                  recipients=sorted({e.strip().lower() for e in recipients if e and e.strip()}),
+                  options=options, matches=[item for s in flagged for item in s.items()])
+
+    def write() -> Hold:
+        hold = Hold(**fields)
+        db.session.add(hold)
+        db.session.flush()
+        audit.record(actor, "hold.create", f"hold:{hold.id}",
+                     {"request": req.tracking_number, "records": fields["record_ids"],
+                      "flagged": sorted({m["record_id"] for m in fields["matches"]}),
+                      "kinds": sorted({m["kind"] for m in fields["matches"]}),
+                      "recipients": fields["recipients"]})
+        _ask_reviewers(actor, req, hold)
+        return hold
+
+    raise ScreeningHold(write(), write)
+
+
+def _ask_reviewers(actor: User, req: RecordRequest, hold: Hold) -> None:
+    """Tell the department's other staff that a release waits for a second look (no match details
+    in mail: they are on the hold page, behind a login)."""
+    base = current_app.config["BASE_URL"]
+    reviewers = db.session.scalars(sa.select(User).where(
+        User.role == Role.staff, User.department_id == req.department_id, User.active.is_(True),
+        User.id != actor.id))
+    for user in reviewers:
+        mail.send(user.email, f"A release of request {req.tracking_number} is held for a second look",
+                  f"Hello {user.name},\n\nThe pre-release screen held a release that {actor.name} asked for "
+                  f"in request {req.tracking_number}. Nothing has been released. Please review it and "
+                  f"approve it with a reason, or dismiss it:\n\n  {base}/staff/holds/{hold.id}\n")
+
+
+def get_hold(actor: User, hold_id: int) -> Hold:
+    """The hold if the actor manages its request; anyone else gets NotFound."""
+    hold = db.session.get(Hold, hold_id)
+    if hold is None or not can_manage(actor, db.session.get(RecordRequest, hold.request_id)):
+        raise NotFound("No such hold.")
+    return hold
+
+
+def _open(hold: Hold) -> None:
+    if hold.status != HoldStatus.open:
+        raise Conflict(f"This hold was already {hold.status.value}.")
+
+
+def approve(actor: User, hold_id: int, reason: str):
+    """A second staff member of the department, or an admin, releases what was held."""
+    from ..disclosures.services import create_release
+    hold = get_hold(actor, hold_id)
+    if actor.id == hold.requested_by_id:
+        raise Forbidden("The person who asked for a release cannot approve it: a second person must look.")
+    _open(hold)
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason or len(reason) > 2000:
+        raise Invalid("Say why the flagged records may be released (1 to 2,000 characters).",
+                      fields={"reason": "required"})
+    records = list(db.session.scalars(sa.select(Record).where(Record.id.in_(hold.record_ids))))
+    if len(records) != len(hold.record_ids) or any(r.disposition == Disposition.withhold for r in records):
+        raise Conflict("A held record was since withheld or removed; release again with the records as they are now.")
+    release = create_release(actor, hold.request_id, hold.record_ids, recipients=hold.recipients,
+                             approved_hold=hold, **hold.options)
+    hold.status, hold.decided_by_id, hold.decided_at = HoldStatus.approved, actor.id, utcnow()
+    hold.reason, hold.release_id = reason, release.id
+    audit.record(actor, "hold.approve", f"hold:{hold.id}",
+                 {"reason": reason, "release": release.id, "requested_by": hold.requested_by_id})
+    return release
+
+
+def dismiss(actor: User, hold_id: int, reason: str) -> Hold:
+    """Staff drop the held release (to remove or replace a record and release again)."""
+    hold = get_hold(actor, hold_id)
+    _open(hold)
+    reason = ((reason or "").strip() if isinstance(reason, str) else "")[:2000] or "Dismissed"
+    hold.status, hold.decided_by_id, hold.decided_at, hold.reason = HoldStatus.dismissed, actor.id, utcnow(), reason
+    audit.record(actor, "hold.dismiss", f"hold:{hold.id}", {"reason": reason})
+    return hold
+
+
+def record_withheld(actor: User, record: Record, why: str) -> None:
+    """A held record was withheld or replaced: its open holds end, dismissed (nothing was released)."""
+    for hold in db.session.scalars(sa.select(Hold).where(Hold.request_id == record.request_id,
+                                                         Hold.status == HoldStatus.open)):
+        if record.id in hold.record_ids:
+            hold.status, hold.decided_by_id, hold.decided_at = HoldStatus.dismissed, actor.id, utcnow()
+            hold.reason = f"{record.filename} was {why}."
+            audit.record(actor, "hold.dismiss", f"hold:{hold.id}", {"reason": hold.reason, "record": record.id})
+
+
+def open_holds(actor: User) -> list[Hold]:
+    """Open holds in the requests the actor manages, oldest first."""
+    query = sa.select(Hold).where(Hold.status == HoldStatus.open).order_by(Hold.id)
+    if not actor.is_admin:
+        query = query.join(RecordRequest, RecordRequest.id == Hold.request_id).where(
+            RecordRequest.department_id == actor.department_id)
+    return list(db.session.scalars(query.limit(500)))
+
+
+def holds_of(request_id: int) -> list[Hold]:
+    return list(db.session.scalars(sa.select(Hold).where(Hold.request_id == request_id).order_by(Hold.id.desc())))
