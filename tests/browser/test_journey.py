@@ -34,6 +34,19 @@ def test_the_whole_story(ctx, live, actors, a11y, mailbox, tmp_path):
     staff = f.user(Role.staff, dept=dept, email="clerk@city.example")
     admin = f.user(Role.admin, email="counsel@city.example")
 
+    # -- an admin keeps a protected list: names that must never leave without a second look ---
+    counsel = actors("admin")
+    counsel.log_in(admin.email, f.PASSWORD)
+    counsel.goto("/admin/protected-lists")
+    counsel.page.get_by_label("List name").fill("Undercover assignments")
+    counsel.page.get_by_role("button", name="Create list").click()
+    counsel.page.wait_for_load_state()
+    counsel.page.get_by_label(re.compile("^Terms, one per line")).fill("Dana Whitfield\nBadge 4471")
+    counsel.page.get_by_role("button", name="Add", exact=True).click()
+    counsel.page.wait_for_load_state()
+    a11y(counsel.page)
+    counsel.shot("00-protected-list")
+
     # -- a member of the public registers, confirms the address and files a request ---------
     requester = actors("requester")
     requester.goto("/")
@@ -82,11 +95,39 @@ def test_the_whole_story(ctx, live, actors, a11y, mailbox, tmp_path):
     a11y(clerk.page)
     report = tmp_path / "use-of-force-2025.pdf"
     report.write_bytes(samples.pdf(pages=3))
-    clerk.page.locator("input[type=file]").set_input_files(str(report))
+    roster = tmp_path / "officers-involved.csv"
+    roster.write_bytes(b"last,first,unit\r\nMorales,Ann,Patrol\r\nWhitfield,Dana,Vice\r\n")
+    clerk.page.locator("input[type=file]").set_input_files([str(report), str(roster)])
     clerk.page.get_by_role("button", name="Upload").click()
-    clerk.page.wait_for_load_state()
+    clerk.page.get_by_label("Release officers-involved.csv").wait_for()
     clerk.page.get_by_label("Release use-of-force-2025.pdf").check()
+    clerk.page.get_by_label("Release officers-involved.csv").check()
     clerk.shot("06-staff-records")
+    clerk.page.get_by_role("button", name="Preview release").click()
+    clerk.page.wait_for_load_state()
+    a11y(clerk.page)
+    preview = clerk.page.inner_text("main")
+    assert "Rosa Reporter" in preview or "rosa@news.example" in preview
+    assert "Whitfield" in preview, "the preview shows the screening result of each file"
+    clerk.shot("07-release-preview")
+    # The screen holds the release: the roster names an officer on the protected list.
+    clerk.goto(f"/staff/requests/{db.session.scalar(sa.select(Record.request_id))}/records")
+    clerk.page.get_by_label("Release use-of-force-2025.pdf").check()
+    clerk.page.get_by_label("Release officers-involved.csv").check()
+    clerk.page.get_by_role("button", name="Release", exact=True).click()
+    clerk.page.wait_for_load_state()
+    a11y(clerk.page)
+    held = clerk.page.inner_text("main")
+    assert "Nothing has been released" in held and "Whitfield" in held
+    assert "a second staff member of the department or an administrator must approve" in held
+    clerk.shot("08-held-release")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Grant)) == 0
+    assert not mailbox.to("rosa@news.example") or "released" not in mailbox.last_body("rosa@news.example").lower()
+    clerk.page.get_by_label(re.compile("^Why")).fill("The roster names an officer on an undercover assignment; it is withheld.")
+    clerk.page.get_by_role("button", name=re.compile("Dismiss")).click()
+    clerk.page.wait_for_load_state()
+    clerk.goto(f"/staff/requests/{db.session.scalar(sa.select(Record.request_id))}/records")
+    clerk.page.get_by_label("Release use-of-force-2025.pdf").check()
     clerk.page.get_by_role("button", name="Release", exact=True).click()
     clerk.page.wait_for_load_state()
     a11y(clerk.page)
@@ -94,7 +135,7 @@ def test_the_whole_story(ctx, live, actors, a11y, mailbox, tmp_path):
 
     # -- the requester downloads their own marked copy ---------------------------------------
     requester.goto("/me/files")
-    requester.shot("07-your-files")
+    requester.shot("09-your-files")
     code = page.locator("table code").first.inner_text()
     with page.expect_download() as info:
         page.get_by_role("link", name="use-of-force-2025.pdf").click()
@@ -114,12 +155,10 @@ def test_the_whole_story(ctx, live, actors, a11y, mailbox, tmp_path):
     assert "UTC from 127.0.0.1" in page.inner_text("main")
 
     # -- an admin finds who has the file, recalls it ----------------------------------------
-    counsel = actors("admin")
-    counsel.log_in(admin.email, f.PASSWORD)
-    sha = db.session.scalar(sa.select(Record)).sha256
+    sha = db.session.scalar(sa.select(Record).where(Record.filename == "use-of-force-2025.pdf")).sha256
     counsel.goto(f"/staff/files/{sha}")
     assert "rosa@news.example" in counsel.page.inner_text("main")
-    counsel.shot("08-who-has-this-file")
+    counsel.shot("10-who-has-this-file")
     counsel.goto("/admin/clawbacks")
     counsel.page.get_by_label(re.compile("Files released in error")).fill(sha)
     counsel.page.get_by_label(re.compile("Why they are being recalled")).fill(
@@ -128,7 +167,7 @@ def test_the_whole_story(ctx, live, actors, a11y, mailbox, tmp_path):
     counsel.page.get_by_role("button", name="Revoke and notify").click()
     counsel.page.wait_for_load_state()
     a11y(counsel.page)
-    counsel.shot("09-clawback-campaign")
+    counsel.shot("11-clawback-campaign")
     db.session.expire_all()
     assert db.session.scalar(sa.select(Grant.revoked_at)) is not None
     assert mailbox.to("rosa@news.example")
@@ -140,7 +179,7 @@ def test_the_whole_story(ctx, live, actors, a11y, mailbox, tmp_path):
     page.get_by_role("main").get_by_role("link", name=re.compile("use-of-force-2025.pdf")).click()
     page.wait_for_load_state()
     a11y(page)
-    requester.shot("10-clawback-notice")
+    requester.shot("12-clawback-notice")
     page.get_by_role("radio", name=re.compile("I certify")).check()
     page.get_by_label(re.compile("Your attestation or statement")).fill("I deleted every copy on 28 November.")
     page.get_by_role("button", name="Send my answer").click()
@@ -159,7 +198,7 @@ def test_the_whole_story(ctx, live, actors, a11y, mailbox, tmp_path):
     counsel.page.get_by_role("button", name="Attribute").click()
     counsel.page.wait_for_load_state()
     a11y(counsel.page)
-    counsel.shot("11-attribution")
+    counsel.shot("13-attribution")
     result = counsel.page.inner_text("main")
     assert "rosa@news.example" in result and code in result
 

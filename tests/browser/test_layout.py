@@ -63,7 +63,7 @@ def test_a_visitor_switches_the_public_pages_to_spanish(ctx, live, actors, a11y)
     assert page.get_by_role("heading", level=1).inner_text() == "Presentar una solicitud de documentos"
     assert "Departamentos que conservan los documentos" in page.inner_text("main")
     a11y(page)
-    visitor.shot("12-spanish-filing-form")
+    visitor.shot("14-spanish-filing-form")
     visitor.goto("/log")
     assert "Registro público de solicitudes" in page.inner_text("h1")
     page.get_by_role("link", name="English").click()
