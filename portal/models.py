@@ -9,3 +9,4 @@ from .records.models import Blob, Record  # noqa: F401
 from .disclosures.models import Delivery, Grant, Release  # noqa: F401
 from .jobs.models import Job  # noqa: F401
 from .clawback.models import Attribution, Clawback, ClawbackFile, Notice  # noqa: F401
+from .redaction.models import Redaction, RedactionRun  # noqa: F401

@@ -17,6 +17,7 @@ from ..jobs import services as jobs
 from ..record_requests.models import RecordRequest
 from ..record_requests.services import get_managed
 from ..records.models import Disposition, Record
+from ..redaction.services import check_releasable
 from ..watermark import derive
 from .models import CopyState, Grant, Release
 
@@ -64,6 +65,7 @@ def create_release(actor: User, request_id: int, record_ids: list[int], *,
     withheld = [r.filename for r in records if r.disposition == Disposition.withhold]
     if withheld:
         raise Conflict(f"Withheld records cannot be released: {', '.join(withheld)}.")
+    check_releasable(records)  # draft redactions, or a redacted copy that failed verification
     people = [req.requester] + [_recipient(actor, e) for e in recipients if e and e.strip()]
     people = list({u.id: u for u in people}.values())
     release = Release(request_id=req.id, released_by_id=actor.id, public=public,

@@ -5,6 +5,7 @@ page as displayed (after the page's rotation and crop).
 """
 from __future__ import annotations
 
+from . import image, pdf, sheet  # noqa: F401
 from .geometry import Area, RedactionError  # noqa: F401
 from .sheet import XLSX
 from .verify import Plan, Report, verify  # noqa: F401
@@ -20,7 +21,6 @@ def kind_of(content_type: str) -> str | None:
 
 def redact(content_type: str, data: bytes, plan: Plan, *, dpi: int = 150) -> tuple[bytes, str, Plan]:
     """The redacted file, its content type, and the plan completed with the areas found by search."""
-    from . import image, pdf, sheet
     kind = kind_of(content_type)
     if kind == "pdf":
         found = pdf.find_areas(data, list(plan.terms), list(plan.patterns), plan.labels)
