@@ -41,9 +41,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     from .record_requests.log_views import bp as log_bp
     from .record_requests.staff_views import bp as staff_bp
     from .record_requests.views import bp as requests_bp
+    from .redaction.views import bp as redaction_bp
     install_login(app)
     for bp in (core_bp, auth_bp, admin_bp, audit_bp, requests_bp, staff_bp, log_bp, disclosures_bp,
-               clawback_bp, api_bp):
+               clawback_bp, redaction_bp, api_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
 

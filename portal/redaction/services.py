@@ -272,7 +272,7 @@ def apply(actor: User, record_id: int) -> RedactionRun:
         raise Unprocessable(str(exc)) from exc
     new = records.upload(actor, record.request_id, io.BytesIO(output), _output_name(record, content_type),
                          replaces_id=record.id, max_size=len(output) + 1)
-    run = RedactionRun(record_id=record.id, output_record_id=new.id, applied_by_id=actor.id)
+    run = RedactionRun(record=record, output=new, applied_by=actor)
     db.session.add(run)
     for red in reds:
         red.status, red.run = RedactionStatus.applied, run
@@ -360,3 +360,25 @@ def layout(actor: User, record_id: int) -> dict:
     return {"kind": kind, "sheets": [{"name": g.name, "rows": len(g.rows),
                                       "columns": [str(g.values.get((g.rows[0], c), "")) for c in g.cols]
                                       if g.rows else []} for g in sheets]}
+
+
+def add_found_boxes(actor: User, record_id: int, item: dict) -> list[Redaction]:
+    """Boxes from a search (the keyboard way to draw): one draft box per place a term or pattern is
+    found, each of which staff can then withdraw on its own."""
+    record = managed_record(actor, record_id)
+    if kind_of(record) != "pdf":
+        raise Invalid("Boxes from a search are for PDFs.", fields={"kind": "invalid"})
+    _page_, spec = _parse(record, "pdf", item, _shape(record, "pdf"))
+    terms = [spec["term"]] if "term" in spec else []
+    patterns = [spec["pattern"]] if "pattern" in spec else []
+    data = read(record)
+    found, sizes = engine.pdf.find_areas(data, terms, patterns), engine.pdf.page_sizes(data)
+    if not found:
+        raise Invalid("Nothing in this record matches.", fields={item.get("kind", "term"): "no match"})
+    boxes = []
+    for _what, a in found:
+        w, h = sizes[a.page]
+        x0, y0, x1, y1 = max(a.x0, 0), max(a.y0, 0), min(a.x1, w), min(a.y1, h)
+        boxes.append({"kind": "box", "page": a.page + 1, "x": x0, "y": y0, "width": x1 - x0,
+                      "height": y1 - y0, "citation": item.get("citation")})
+    return add(actor, record_id, boxes)

@@ -234,14 +234,16 @@ def _inherited(obj, key):
     return None
 
 
-def _vector_page(out, src_page):
+def _vector_page(out, src, src_page):
     """The page's drawing only: no annotations, actions, thumbnails or page-level metadata."""
     import pikepdf
     keep = pikepdf.Dictionary(Type=pikepdf.Name.Page)
     for key in _PAGE_KEYS:
         value = _inherited(src_page.obj, key) if key in _INHERITED else src_page.obj.get(key)
+        if isinstance(value, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)):
+            value = out.copy_foreign(value if value.is_indirect else src.make_indirect(value))
         if value is not None:
-            keep[key] = out.copy_foreign(value)
+            keep[key] = value
     return keep
 
 
@@ -273,7 +275,7 @@ def redact(data: bytes, areas: list[Area], whole_pages: dict[int, str] | None = 
                     marks = by_page.get(index) or [Area(index, 0, 0, 1, 1, whole_pages.get(index, ""))]
                     page = _raster_page(out, font, doc[index], marks, dpi, index in whole_pages)
                 else:
-                    page = _vector_page(out, src.pages[index])
+                    page = _vector_page(out, src, src.pages[index])
                 out.pages.append(pikepdf.Page(page))
             buf = io.BytesIO()
             out.save(buf, deterministic_id=True, compress_streams=True,
