@@ -1,23 +1,24 @@
 """Redacting 20 terms in a 200-page text PDF, with the text layer restored, in one run.
 
-    python -m bench.redaction
+    python -m bench.redaction [RUNS]
 
 Baseline, measured in the same run: rendering the same 200 pages with pypdfium2 at the same
 resolution, and nothing else (the least any rasterising redaction must do). Reported: the
 redaction (search, render, paint, JPEG, text layer, write), the verification (pypdfium2,
 pdftotext twice, pdfminer.six, structure and under-box checks), and each as a ratio to the
 baseline. CPU seconds of this process and its children (a shared machine's wall time also counts
-other people's work), medians of three runs.
+other people's work), medians of RUNS runs (default 3).
 """
 from __future__ import annotations
 
 import os
 import statistics
+import sys
 
 from portal.redaction.engine import Plan, redact, verify
 from tests.redaction import samples
 
-RUNS = 3
+RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 PAGES = 200
 DPI = 150
 NAMES = ["Ana Diaz", "Bo Chen", "Cy Ode", "Dee Fox", "Eli Gray", "Fay Hunt", "Gus Iver", "Hal Jones",
