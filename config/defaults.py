@@ -35,6 +35,9 @@ RESET_LIMIT = (3, 3600)        # reset e-mails per address per window
 MAIL_MAX_ATTEMPTS = 8
 MAIL_RETRY_SECONDS = 60
 
+# Redaction: pages with redactions are rebuilt as images at this resolution (dots per inch)
+REDACTION_DPI = 150
+
 # Uploads
 MAX_CONTENT_LENGTH = 2 * 1024 ** 3
 REQUESTER_ATTACHMENT_MAX_BYTES = 25 * 1024 ** 2

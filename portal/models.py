@@ -11,3 +11,4 @@ from .jobs.models import Job  # noqa: F401
 from .clawback.models import Attribution, Clawback, ClawbackFile, Notice  # noqa: F401
 from .digests.models import DigestSent  # noqa: F401
 from .screening.models import Hold, ListsRevision, ProtectedList, ProtectedTerm, ScreeningResult  # noqa: F401
+from .redaction.models import Redaction, RedactionRun  # noqa: F401

@@ -20,6 +20,7 @@ from ..record_requests.services import get_managed
 from ..records import quarantine
 from ..records.models import Disposition, Record
 from ..screening.holds import check_release
+from ..redaction.services import check_releasable
 from ..watermark import derive
 from .models import CopyState, Delivery, Grant, Release
 
@@ -80,6 +81,7 @@ def create_release(actor: User, request_id: int, record_ids: list[int], *,
     if withheld:
         raise Conflict(f"Withheld records cannot be released: {', '.join(withheld)}.")
     quarantine.check_releasable(records)
+    check_releasable(records)  # draft redactions, or a redacted copy that failed verification
     for email in recipients:  # before a hold keeps them: an address that cannot be used fails now
         if email and email.strip():
             _usable_address(email)
