@@ -121,6 +121,7 @@ def _s3_config(request, monkeypatch) -> dict:
         monkeypatch.setenv(name, value)
     cfg = server.storage_config(f"t-{uuid.uuid4().hex[:20]}")
     get_storage(cfg).ensure_bucket()
+    request.addfinalizer(lambda: server.drop_bucket(cfg["S3_BUCKET"]))
     return dict(cfg)
 
 

@@ -52,6 +52,14 @@ class SeaweedServer:
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         }
 
+    def drop_bucket(self, bucket: str) -> None:
+        """Delete a test's bucket with what it holds: each bucket is a SeaweedFS collection with
+        volumes of its own, and a suite that kept them all would run out of volume slots."""
+        import boto3
+        client = boto3.client("s3", endpoint_url=self.endpoint_url, region_name=self.region,
+                              aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key)
+        client.delete_bucket(Bucket=bucket)  # non-empty is allowed (-s3.allowDeleteBucketNotEmpty)
+
     def storage_config(self, bucket: str) -> dict[str, str]:
         return {"STORAGE": "s3", "S3_BUCKET": bucket,
                 "S3_ENDPOINT_URL": self.endpoint_url, "S3_REGION": self.region}
@@ -121,6 +129,8 @@ def start_seaweed(workdir: Path, *, timeout: float = 30.0) -> SeaweedServer:
         f"-s3.localSocket={workdir / 's3.sock'}", f"-filer.localSocket={workdir / 'filer.sock'}",
         # Default 1 s of grace for peers that do not exist here.
         "-volume.preStopSeconds=0",
+        # A fixed number of volume slots, not one derived from the free disk space of the day.
+        "-volume.max=1000",
     ]
     # weed turns AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in its environment into one
     # more admin identity, which would shadow ours if a test had set them already.
