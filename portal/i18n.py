@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, request
-from flask_babel import Babel, get_locale, lazy_gettext as _l
+from flask import Blueprint, current_app, g, has_request_context, redirect, request
+from flask_babel import Babel, get_locale, get_translations, lazy_gettext as _l
 
 bp = Blueprint("i18n", __name__)
 babel = Babel()
@@ -37,9 +37,34 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or languages[0]
 
 
+def _translations():
+    """The request's catalogue, looked up once: Flask-Babel looks it up on every call (about
+    twenty per page, a sixth of a page's time)."""
+    if not has_request_context():
+        return get_translations()
+    found = g.get("_translations")
+    if found is None:
+        found = g._translations = get_translations()
+    return found
+
+
+def _language() -> str:
+    if not has_request_context():
+        return str(get_locale())
+    found = g.get("_language")
+    if found is None:
+        found = g._language = str(get_locale())
+    return found
+
+
 def install(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(current_language=lambda: str(get_locale()), language_names=NAMES,
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n), newstyle=True)
+    app.jinja_env.globals.update(current_language=_language, language_names=NAMES,
                                  status_label=lambda status: STATUS_LABELS.get(status.value, status.label))
     app.register_blueprint(bp)
 

@@ -157,13 +157,15 @@ class MyFile:
     expires_at: datetime | None
     revoked_at: datetime | None
     revoked_reason: str | None
+    replaces_id: int | None  # a redacted replacement: the page says what was taken out
     deliveries: tuple = ()
 
 
 # Built once: the files page is read on every visit.
 _MY_FILES = (
     sa.select(Grant.id, Grant.record_id, Record.filename, Record.request_id, RecordRequest.tracking_number,
-              Grant.code, Grant.granted_at, Grant.expires_at, Grant.revoked_at, Grant.revoked_reason)
+              Grant.code, Grant.granted_at, Grant.expires_at, Grant.revoked_at, Grant.revoked_reason,
+              Record.replaces_id)
     .join(Record, Record.id == Grant.record_id).join(RecordRequest, RecordRequest.id == Record.request_id)
     .where(Grant.recipient_id == sa.bindparam("recipient_id"))
     .order_by(Grant.granted_at.desc(), Grant.id.desc()))

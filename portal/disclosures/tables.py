@@ -10,18 +10,18 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask import render_template, request
-from flask_babel import get_locale
 from markupsafe import Markup
 
 from ..redaction import log as redaction_log
+from ..i18n import _language as current_language
 from .services import MyFile
 
 
 def files_table(files: list[MyFile], now: datetime) -> Markup:
     expired = frozenset(f.id for f in files if f.expires_at is not None and f.expires_at < now)
     redacted = tuple(sorted((rid, tuple(items)) for rid, items in
-                            redaction_log.summaries([f.record_id for f in files]).items()))
-    return _render(tuple(files), expired, redacted, request.script_root, str(get_locale()))
+                            redaction_log.summaries([f.record_id for f in files if f.replaces_id is not None]).items()))
+    return _render(tuple(files), expired, redacted, request.script_root, current_language())
 
 
 @lru_cache(maxsize=512)
