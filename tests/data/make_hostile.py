@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "hostile"
-VERSION = 3          # bump when the corpus changes: the fixture regenerates a stale folder
+VERSION = 4          # bump when the corpus changes: the fixture regenerates a stale folder
 
 
 def _pdf(pages: int = 1, text: str = "Hostile corpus page", **extra) -> bytes:
@@ -211,7 +211,7 @@ def corpus() -> dict[str, tuple[bytes, dict]]:
         "legacy_encrypted_office.docx": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000, {}),
         # hostile names on harmless content
         "name_traversal.txt": (TEXT, {"name": "../../etc/passwd"}),
-        "name_control_chars.txt": (TEXT, {"name": "memo\x07\x1b[31mred\r\n.txt"}),
+        "name_control_chars.txt": (TEXT, {"name": "memo\x07\x1b[31mred\x7f\t.txt"}),
         "name_rtl_override.txt": (TEXT, {"name": "invoice\u202etxt.exe"}),
         "name_very_long.txt": (TEXT, {"name": "a" * 5000 + ".txt"}),
         "name_nul.txt": (TEXT, {"name": "memo\x00.exe"}),
