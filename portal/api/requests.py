@@ -101,7 +101,7 @@ def file_request():
         except Invalid as more:
             err.fields.update(more.fields)
         raise
-    req = services.file_request(actor(), filing)
+    req = services.file_request(actor(), filing, limit=current_app.config["FILING_LIMIT"])
     return request_json(req, actor()), 201
 
 
