@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "hostile"
-VERSION = 4          # bump when the corpus changes: the fixture regenerates a stale folder
+VERSION = 5          # bump when the corpus changes: the fixture regenerates a stale folder
 
 
 def _pdf(pages: int = 1, text: str = "Hostile corpus page", **extra) -> bytes:
@@ -218,8 +218,9 @@ def corpus() -> dict[str, tuple[bytes, dict]]:
         "name_fullwidth.txt": (TEXT, {"name": "\uff4d\uff45\uff4d\uff4f\ufe52txt"}),
         "name_only_dots.txt": (TEXT, {"name": "..."}),
         # a record that must leave exactly as it came (a mark never changes a value)
-        "formula_cells.csv": (b"name,amount,note\n=HYPERLINK(\"http://evil.test\",\"x\"),+1+1,-2+3\n"
-                              b"@SUM(A1:A2),\t=cmd|' /C calc'!A0,\r=1\nplain,10,ok\n", {}),
+        "formula_cells.csv": (b"name,amount,note\n\"=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\",+1+1,-2+3\n"
+                              b"@SUM(A1:A2),\"\t=cmd|' /C calc'!A0\",\"\r=1\"\n"
+                              + b"".join(b"person %d,%d,ok\n" % (i, i * 7) for i in range(150)), {}),
         # API bodies
         "oversized.json": (b'{"department": "x", "title": "t", "description": "' + b"A" * (3 << 20) + b'"}',
                            {"kind": "json"}),

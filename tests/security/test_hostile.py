@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import unicodedata
 
 import pytest
 
@@ -120,4 +121,28 @@ def test_hostile_file(client, ctx, hostile_dir, name):
     assert (stage, status) == EXPECTED[name], (stage, status, detail if stage != "accepted" else "")
     if 400 <= status < 500:
         assert detail["error"]["code"] and len(detail["error"]["message"]) > 15, detail
+    if stage == "accepted":
+        _check_accepted(name, detail)
     assert_no_orphans()
+
+
+def _check_accepted(name: str, detail: dict) -> None:
+    shown = detail["record"]["filename"]
+    assert shown == unicodedata.normalize("NFKC", shown) and 1 <= len(shown) <= 255
+    assert "/" not in shown and not shown.startswith(".")
+    assert not any(unicodedata.category(c).startswith("C") for c in shown), repr(shown)
+    header = detail["disposition"]
+    assert header.startswith("attachment;") and not any(ord(c) < 32 or ord(c) > 126 for c in header), header
+    if name == "name_fullwidth.txt":
+        assert shown == "memo.txt"
+    if name == "name_traversal.txt":
+        assert shown == "passwd"
+    if name == "formula_cells.csv":  # a released record stays faithful: its formulas are not rewritten
+        copy = detail["copy"]
+        if copy.startswith(b"PK"):  # too short to carry marks: the original inside a receipt ZIP
+            import zipfile
+            archive = zipfile.ZipFile(io.BytesIO(copy))
+            [copy] = [archive.read(n) for n in archive.namelist() if n.endswith(".csv")]
+        text = copy.decode()
+        for cell in ('=HYPERLINK(""http://evil.test"",""x"")', "+1+1", "-2+3", "@SUM(A1:A2)"):
+            assert cell in text and "'" + cell not in text, cell
