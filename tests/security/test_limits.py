@@ -111,3 +111,10 @@ def test_names_are_nfkc_normalised_and_control_characters_refused(ctx):
     assert clean_filename("../../etc/passwd") == "passwd"
     assert clean_filename("memo\x00\x07\x1b.txt") == "memo.txt"
     assert clean_filename("...") == "file" and len(clean_filename("a" * 5000)) == 255
+
+
+def test_every_cell_start_a_spreadsheet_runs_is_quoted():
+    from portal.core.export import safe_cell
+    for start in ("=", "+", "-", "@", "\t", "\r", "\0"):
+        assert safe_cell(start + "1+1") == "'" + start + "1+1"
+    assert safe_cell("Police") == "Police" and safe_cell(None) == "" and safe_cell(3) == "3"
