@@ -8,6 +8,7 @@ import re
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from flask import current_app
 
 from .. import audit, watermark
 from ..auth.models import User
@@ -61,9 +62,13 @@ def _pdf_text(data: bytes) -> str:
 
 
 def _ahash(data: bytes) -> int | None:
+    """A 16 x 16 average hash; None for what is not an image, or is too large to decode safely
+    (a found file is as untrusted as an upload: the same pixel limit applies)."""
     from PIL import Image, ImageOps
     try:
         with Image.open(io.BytesIO(data)) as im:
+            if im.width * im.height > current_app.config["UPLOAD_MAX_PIXELS"]:
+                return None
             small = ImageOps.exif_transpose(im).convert("L").resize((16, 16))
     except Exception:
         return None

@@ -118,3 +118,15 @@ def test_every_cell_start_a_spreadsheet_runs_is_quoted():
     for start in ("=", "+", "-", "@", "\t", "\r", "\0"):
         assert safe_cell(start + "1+1") == "'" + start + "1+1"
     assert safe_cell("Police") == "Police" and safe_cell(None) == "" and safe_cell(3) == "3"
+
+
+def test_a_found_pixel_bomb_is_not_decoded_for_attribution(app, ctx, hostile_dir):
+    """Attribution compares images by a small hash; a found file over the pixel limit is not decoded
+    to make one (it was: 144 million pixels in memory per attribution)."""
+    from portal.clawback.attribution import _ahash
+    from tests.screening.samples import png_header
+    bomb = (hostile_dir / "pixel_bomb_real.png").read_bytes()   # 12,000 x 12,000, 17 KB
+    assert _ahash(bomb) is None
+    app.config["UPLOAD_MAX_PIXELS"] = 200_000_000
+    assert isinstance(_ahash(bomb), int)   # under a higher limit the same file is hashed
+    assert _ahash(png_header(200_000, 200_000)) is None
