@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import re
+import warnings
 from typing import BinaryIO
 
 import sqlalchemy as sa
@@ -66,7 +67,10 @@ def _ahash(data: bytes) -> int | None:
     (a found file is as untrusted as an upload: the same pixel limit applies)."""
     from PIL import Image, ImageOps
     try:
-        with Image.open(io.BytesIO(data)) as im:
+        with warnings.catch_warnings():  # Pillow's warning is for decoding, refused just below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+        with im:
             if im.width * im.height > current_app.config["UPLOAD_MAX_PIXELS"]:
                 return None
             small = ImageOps.exif_transpose(im).convert("L").resize((16, 16))
