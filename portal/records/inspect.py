@@ -96,19 +96,25 @@ def _zip(stream: BinaryIO, limits: Limits, *, ooxml: bool, depth: int, budget: l
             with zf.open(info) as part:
                 head = part.read(8)
                 if ooxml and info.filename.endswith((".xml", ".rels")):
-                    _no_dtd(head + part.read(4096), info.filename, what)
+                    _no_dtd(head, part, info.filename, what)
                 elif head.startswith(b"PK\x03\x04"):
                     _zip(io.BytesIO(head + part.read()), limits, ooxml=False, depth=depth + 1, budget=budget)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise Unprocessable(f"{what} has a damaged part, {info.filename[:100]}: {exc}.") from None
 
 
-def _no_dtd(head: bytes, name: str, what: str) -> None:
+def _no_dtd(head: bytes, part: BinaryIO, name: str, what: str) -> None:
     """Office files never declare a DTD; one that does may hide entity expansion or external
-    entities (billion laughs, XXE)."""
-    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
-        raise Unprocessable(f"{what} declares XML entities in {name[:100]} (an entity-expansion attack?); "
-                            "the portal does not accept it.")
+    entities (billion laughs, XXE). The whole part is read, in chunks: comments may pad the prolog."""
+    tail = b""
+    chunk = head
+    while chunk:
+        window = tail + chunk
+        if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+            raise Unprocessable(f"{what} declares XML entities in {name[:100]} (an entity-expansion attack?); "
+                                "the portal does not accept it.")
+        tail = window[-16:]
+        chunk = part.read(1 << 20)
 
 
 def _pdf(stream: BinaryIO, limits: Limits) -> None:

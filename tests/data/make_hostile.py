@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "hostile"
-VERSION = 5          # bump when the corpus changes: the fixture regenerates a stale folder
+VERSION = 6          # bump when the corpus changes: the fixture regenerates a stale folder
 
 
 def _pdf(pages: int = 1, text: str = "Hostile corpus page", **extra) -> bytes:
@@ -206,6 +206,8 @@ def corpus() -> dict[str, tuple[bytes, dict]]:
         "nested.zip": (_nested_zip(12), {}),
         "billion_laughs.docx": (_docx(LAUGHS), {}),
         "xxe.docx": (_docx(XXE), {}),
+        # the DTD after 64 KB of comments, past a check that reads only the start of each part
+        "padded_laughs.docx": (_docx(LAUGHS.replace(b"?>", b"?>" + b"<!-- padding -->" * 4096, 1)), {}),
         "traversal_entries.zip": (_zip({"../../etc/cron.d/evil": b"* * * * * root sh", "/abs/evil": b"x"}), {}),
         "truncated.xlsx": (_real_xlsx()[:700], {}),
         "legacy_encrypted_office.docx": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000, {}),

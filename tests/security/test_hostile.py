@@ -40,6 +40,7 @@ EXPECTED = {
     "nested.zip": ("upload", 422),
     "billion_laughs.docx": ("upload", 422),
     "xxe.docx": ("upload", 422),
+    "padded_laughs.docx": ("upload", 422),
     "traversal_entries.zip": ("upload", 422),
     "truncated.xlsx": ("upload", 422),
     "legacy_encrypted_office.docx": ("upload", 415),
