@@ -130,3 +130,21 @@ def test_a_found_pixel_bomb_is_not_decoded_for_attribution(app, ctx, hostile_dir
     app.config["UPLOAD_MAX_PIXELS"] = 200_000_000
     assert isinstance(_ahash(bomb), int)   # under a higher limit the same file is hashed
     assert _ahash(png_header(200_000, 200_000)) is None
+
+
+def test_a_file_stored_before_a_limit_was_lowered_is_not_parsed_by_redaction_or_marking(app, client, ctx):
+    """The watermark and redaction engines are handed only files within today's limits: a file
+    stored earlier is refused by redaction (422) and leaves unparsed inside the receipt ZIP."""
+    _, staff, requester, req = f.scenario()
+    rec = f.upload(staff, req, ws.pdf(3), filename="report.pdf")
+    app.config["UPLOAD_PDF_MAX_PAGES"] = 2
+    r = client.get(f"/api/v1/records/{rec.id}/pages", headers=f.token_for(staff))
+    assert r.status_code == 422
+    assert r.get_json()["error"]["message"].startswith("report.pdf cannot be redacted: The PDF has 3 pages")
+    rel = disclosures.create_release(staff, req.id, [rec.id])
+    db.session.commit()
+    copy = client.get(f"/api/v1/grants/{rel.grants[0].id}/download", headers=f.token_for(requester))
+    assert copy.status_code == 200 and copy.get_data().startswith(b"PK")
+    assert "report.pdf.zip" in copy.headers["Content-Disposition"]
+    app.config["UPLOAD_PDF_MAX_PAGES"] = 10
+    assert client.get(f"/api/v1/records/{rec.id}/pages", headers=f.token_for(staff)).status_code == 200
