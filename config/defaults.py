@@ -41,6 +41,19 @@ REDACTION_DPI = 150
 # Uploads
 MAX_CONTENT_LENGTH = 2 * 1024 ** 3
 REQUESTER_ATTACHMENT_MAX_BYTES = 25 * 1024 ** 2
+JSON_MAX_BYTES = 1024 ** 2     # largest JSON request body (a larger one is refused with 413)
+# Checked on every upload before the file is stored (portal/records/inspect.py); a file over a limit
+# is refused with 422 and a message naming the limit.
+UPLOAD_MAX_PIXELS = 80_000_000           # width x height of an image
+UPLOAD_ZIP_MAX_MEMBERS = 10_000          # parts of a ZIP, XLSX or DOCX
+UPLOAD_ZIP_MAX_UNZIPPED = 1024 ** 3      # total uncompressed bytes, nested archives included
+UPLOAD_ZIP_MAX_RATIO = 200               # uncompressed / compressed of one part over 1 MiB
+UPLOAD_ZIP_MAX_DEPTH = 3                 # archives inside archives
+UPLOAD_PDF_MAX_PAGES = 10_000
+UPLOAD_PDF_MAX_OBJECTS = 2_000_000
+# Rate limits (count, window in seconds): requests filed per requester, attributions per admin
+FILING_LIMIT = (30, 3600)
+ATTRIBUTION_LIMIT = (120, 3600)
 
 # Virus scanning of uploads: "none" (nothing is scanned, and the admin pages say so), "clamscan"
 # (the command, one process per file) or "clamd" (the daemon; best in production).

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import request
+from flask import current_app, request
 
 from ..clawback import attribution, campaigns, revocation, tracing
 from ..core.errors import Invalid
@@ -83,7 +83,7 @@ def attribute():
     f = request.files.get("file")
     if f is None:
         raise Invalid("Send the found file as multipart/form-data, field 'file'.", fields={"file": "required"})
-    return attribution.attribute(actor(), f.stream)
+    return attribution.attribute(actor(), f.stream, limit=current_app.config["ATTRIBUTION_LIMIT"])
 
 
 @bp.post("/clawbacks/<int:campaign_id>/rerelease")

@@ -10,6 +10,7 @@ from ..record_requests import queue, services, workflow
 from ..record_requests.models import RecordRequest, RequestEvent
 from . import bp
 from .auth import actor, require_staff
+from .util import parsed_json
 
 
 def iso(moment) -> str | None:
@@ -50,7 +51,7 @@ def request_json(req: RecordRequest, viewer, events: bool = True) -> dict:
 
 
 def body() -> dict:
-    data = request.get_json(silent=True)
+    data = parsed_json()
     if not isinstance(data, dict):
         raise Invalid("Send a JSON object.", fields={"body": "not a JSON object"})
     return data
@@ -100,7 +101,7 @@ def file_request():
         except Invalid as more:
             err.fields.update(more.fields)
         raise
-    req = services.file_request(actor(), filing)
+    req = services.file_request(actor(), filing, limit=current_app.config["FILING_LIMIT"])
     return request_json(req, actor()), 201
 
 

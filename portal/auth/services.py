@@ -35,7 +35,7 @@ def normalise_email(raw: str) -> str:
 
 
 def normalise_name(raw: str) -> str:
-    name = " ".join(unicodedata.normalize("NFC", raw).split())
+    name = " ".join(unicodedata.normalize("NFKC", raw).split())
     if not 1 <= len(name) <= 200 or any(unicodedata.category(c).startswith("C") for c in name):
         raise Invalid("Enter a name of 1 to 200 printable characters.", fields={"name": "invalid"})
     return name

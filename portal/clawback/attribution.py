@@ -5,14 +5,17 @@ import hashlib
 import io
 import json
 import re
+import warnings
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from flask import current_app
 
 from .. import audit, watermark
 from ..auth.models import User
 from ..core import storage as files
-from ..core.errors import Forbidden, Invalid, TooLarge
+from ..core import ratelimit
+from ..core.errors import Forbidden, Invalid, TooLarge, TooManyAttempts
 from ..disclosures.models import Delivery, Grant
 from ..extensions import db
 from ..records.models import Blob, Record
@@ -60,9 +63,16 @@ def _pdf_text(data: bytes) -> str:
 
 
 def _ahash(data: bytes) -> int | None:
+    """A 16 x 16 average hash; None for what is not an image, or is too large to decode safely
+    (a found file is as untrusted as an upload: the same pixel limit applies)."""
     from PIL import Image, ImageOps
     try:
-        with Image.open(io.BytesIO(data)) as im:
+        with warnings.catch_warnings():  # Pillow's warning is for decoding, refused just below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+        with im:
+            if im.width * im.height > current_app.config["UPLOAD_MAX_PIXELS"]:
+                return None
             small = ImageOps.exif_transpose(im).convert("L").resize((16, 16))
     except Exception:
         return None
@@ -124,9 +134,20 @@ def _informed(candidate: bytes, content_type: str) -> list[dict]:
     return list(matches.values())
 
 
-def attribute(actor: User, stream: BinaryIO) -> dict:
+def attribute(actor: User, stream: BinaryIO, *, limit: tuple[int, int] | None = None) -> dict:
+    """Whose copy the found file is. `limit` (count, seconds): attributions one admin may run per
+    window (each reads a whole file and may compare it with many originals)."""
     if not actor.is_admin:
         raise Forbidden("Only an administrator may attribute a found copy.")
+    if limit is not None:
+        bucket = f"attribution:user:{actor.id}"
+        try:
+            ratelimit.check(bucket, limit)
+        except TooManyAttempts as exc:
+            raise TooManyAttempts(f"{limit[0]} attributions in {limit[1] // 60} minutes is the most the portal "
+                                  "runs for one person. Please wait before trying another file.",
+                                  retry_after=limit[1]) from exc
+        ratelimit.hit(bucket)
     data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise TooLarge(f"Files up to {MAX_BYTES:,} bytes can be attributed.")

@@ -138,7 +138,8 @@ def attribute():
     form = AttributionForm()
     result = None
     if form.validate_on_submit():
-        result = attribution.attribute(current_user, form.file.data.stream)
+        result = attribution.attribute(current_user, form.file.data.stream,
+                                       limit=current_app.config["ATTRIBUTION_LIMIT"])
     return render_template("clawback/attribute.html", form=form, result=result)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")  # OWASP; ASVS 5.0 1.2.10 adds NUL
 
 
 def safe_cell(value) -> str:

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from .. import mail
 from ..extensions import db
 from . import storage
-from .errors import PortalError, TooManyAttempts
+from .errors import PortalError, TooLarge, TooManyAttempts
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,15 @@ def keep_after_rollback(err: PortalError) -> None:
 
 
 def install(app: Flask) -> None:
+    @app.before_request
+    def json_limit():
+        """A JSON body is parsed in memory: it gets a far smaller limit than a file upload."""
+        if request.is_json:
+            limit = app.config["JSON_MAX_BYTES"]
+            if (request.content_length or 0) > limit:
+                raise TooLarge(f"The JSON body is larger than the limit of {limit:,} bytes.")
+            request.max_content_length = limit
+
     @app.after_request
     def commit(response):
         if g.pop("rolled_back", False) or response.status_code >= 500:

@@ -8,7 +8,9 @@ from flask import current_app
 
 from .. import watermark
 from ..core import storage as files
+from ..core.errors import Unprocessable
 from ..core.models import utcnow
+from ..records.inspect import Limits, inspect
 from ..watermark import Codeword, Stamp, WatermarkError, package
 from .models import CopyState, Grant
 
@@ -59,9 +61,10 @@ def _mark_in_place(grant: Grant, original: bytes, content_type: str, stamp: Stam
     A small file may be too short for its format's marks (a three-line text has
     three whitespace bits), so small copies are read back before they leave.
     """
-    try:
+    try:  # the engine is pure: the limits as they stand now are checked here, before it parses
+        inspect(io.BytesIO(original), content_type, Limits.from_config(current_app.config))
         marked = watermark.mark(original, content_type, stamp)
-    except WatermarkError as exc:
+    except (WatermarkError, Unprocessable) as exc:
         current_app.logger.warning("grant %s: %s; wrapping in a ZIP", grant.id, exc)
         return package.mark(original, stamp, grant.record.filename), ZIP_TYPE
     if len(original) <= SELF_CHECK_MAX_BYTES:

@@ -10,6 +10,7 @@ from statistics import median
 import sqlalchemy as sa
 
 from ..auth.models import Department, User
+from ..core.export import safe_cell
 from ..extensions import db
 from . import clock
 from .clock import OPEN_STATUSES
@@ -88,15 +89,6 @@ def compute(actor: User, months: int = 12) -> Metrics:
     return Metrics(list(by_month.values()), [(n, c) for n, c in overdue],
                    median(all_days) if all_days else None,
                    round(on_time / judged, 3) if judged else None)
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """Spreadsheets run a cell that starts like a formula; a leading quote keeps it text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def to_csv(m: Metrics) -> str:

@@ -17,7 +17,7 @@ from .. import audit, mail
 from ..auth import services as accounts
 from ..auth.models import Department, Role, User
 from ..core import ratelimit
-from ..core.errors import Forbidden, Invalid, NotFound
+from ..core.errors import Forbidden, Invalid, NotFound, TooManyAttempts
 from ..core.models import utcnow
 from ..extensions import db
 from . import clock
@@ -83,13 +83,15 @@ class Filing:
         return self
 
 
-def file_request(actor: User, filing: Filing) -> RecordRequest:
+def file_request(actor: User, filing: Filing, *, limit: tuple[int, int] | None = None) -> RecordRequest:
     """File the request; to several departments, one tracked request each, linked in a group.
-    Returns the first."""
+    Returns the first. `limit` (count, seconds): filings one person may make per window."""
     if actor.email_verified_at is None:
         raise Forbidden("Please confirm your e-mail address before filing a request: we write to "
                         "you at each step, and send records only to a confirmed address.")
     filing.check()
+    if limit is not None:
+        _filing_limit(actor, limit)
     now = utcnow()
     group = None
     if filing.also:
@@ -145,6 +147,17 @@ def new_request(actor: User, filing: Filing, department: Department, *, received
 
 def _link(req: RecordRequest) -> str:
     return f"{current_app.config['BASE_URL']}/requests/{req.id}"
+
+
+def _filing_limit(actor: User, limit: tuple[int, int]) -> None:
+    bucket = f"filing:user:{actor.id}"
+    try:
+        ratelimit.check(bucket, limit)
+    except TooManyAttempts as exc:
+        raise TooManyAttempts(f"You have filed {limit[0]} requests in the last {limit[1] // 60} minutes, the "
+                              "most the portal accepts. Please wait before filing another, or add to one "
+                              "of your open requests.", retry_after=limit[1]) from exc
+    ratelimit.hit(bucket)
 
 
 # -- filing without an account: a magic link confirms the address ----------------------------------

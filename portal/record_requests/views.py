@@ -65,7 +65,7 @@ def new():
             if form.check.data:
                 suggestions = similar.similar_public(filing.title, filing.description)
             elif current_user.is_authenticated:
-                req = services.file_request(current_user, filing)
+                req = services.file_request(current_user, filing, limit=current_app.config["FILING_LIMIT"])
                 return redirect(url_for(".filed", request_id=req.id))
             else:
                 services.start_draft(filing, email=form.email.data, name=form.name.data,

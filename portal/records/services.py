@@ -6,6 +6,7 @@ import unicodedata
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from flask import current_app
 
 from .. import audit
 from ..auth.models import User
@@ -19,6 +20,7 @@ from ..storage import StorageError
 from ..storage import TooLarge as StorageTooLarge
 from . import quarantine
 from .models import Attachment, Blob, Disposition, Record
+from .inspect import Limits, inspect
 from .sniff import sniff
 
 SNIFF_BYTES = 8192
@@ -26,7 +28,7 @@ SNIFF_BYTES = 8192
 
 def clean_filename(raw: str | None) -> str:
     """The uploader's name, kept as metadata only: no folders, no control characters."""
-    name = unicodedata.normalize("NFC", (raw or "").replace("\\", "/").rsplit("/", 1)[-1])
+    name = unicodedata.normalize("NFKC", (raw or "").replace("\\", "/").rsplit("/", 1)[-1])
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip().lstrip(".")
     return name[:255] or "file"
 
@@ -39,6 +41,7 @@ def store_blob(stream: BinaryIO, *, max_size: int) -> tuple[Blob, bool]:
     if content_type is None:
         raise UnsupportedType("The portal does not accept this type of file.")
     stream.seek(0)
+    inspect(stream, content_type, Limits.from_config(current_app.config))
     backend = files.storage()
     try:
         stored = backend.put(stream, prefix="blobs", max_size=max_size)

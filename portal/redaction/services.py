@@ -21,6 +21,7 @@ from ..core.models import utcnow
 from ..extensions import db
 from ..record_requests.services import get_managed
 from ..records import services as records
+from ..records.inspect import Limits, inspect
 from ..records.models import Record
 from ..screening import services as screening
 from . import engine, matching
@@ -60,8 +61,15 @@ def kind_of(record: Record) -> str:
 
 
 def read(record: Record) -> bytes:
+    """The record's bytes, once they pass the upload limits as they stand now (a file stored
+    before a limit was lowered is refused here rather than given to a parser)."""
     with files.storage().open(record.blob.key) as fh:
-        return fh.read()
+        data = fh.read()
+    try:
+        inspect(io.BytesIO(data), record.content_type, Limits.from_config(current_app.config))
+    except Unprocessable as exc:
+        raise Unprocessable(f"{record.filename} cannot be redacted: {exc.message}") from None
+    return data
 
 
 def citations(record: Record) -> dict[str, str]:

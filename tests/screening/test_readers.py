@@ -144,6 +144,8 @@ def test_png_text_chunks():
     (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage", PDF, "PDF"),
     (b"PK\x03\x04broken", DOCX, "package"),
     (b"\xff\xd8\xff\xe1 truncated", "image/jpeg", "image"),
+    # a PNG header claiming 200,000 x 200,000 pixels: Pillow's DecompressionBombError was a 500
+    (samples.png_header(200_000, 200_000), "image/png", "too many pixels"),
 ])
 def test_hostile_or_broken_files_give_an_unreadable_finding(data, content_type, words):
     result = _screen(data, content_type)

@@ -43,6 +43,8 @@ def read(data: bytes, limits: Limits) -> Extract:
         img = Image.open(io.BytesIO(data))
         exif = img.getexif()
         info = dict(img.info)
+    except Image.DecompressionBombError as exc:  # not an OSError: it escaped as a 500 at release
+        raise Unreadable(f"the image has too many pixels to read safely ({exc})") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise Unreadable(f"the image cannot be read ({type(exc).__name__})") from exc
     out = Extract()
