@@ -72,8 +72,19 @@ def _on_failure(job: Job) -> None:
         failed(job.ref)
 
 
-def requeue_stale(older_than: int = 900) -> int:
-    """Jobs left running by a worker that died go back to the queue."""
-    cutoff = utcnow() - timedelta(seconds=older_than)
-    return db.session.execute(sa.update(Job).where(Job.state == JobState.running, Job.started_at < cutoff)
-                              .values(state=JobState.queued)).rowcount
+def requeue_stale(lease_seconds: int = 900) -> int:
+    """Jobs left running past their lease by a worker that died go back to the queue (or fail,
+    once out of attempts); the job's error says why, so its attempts tell the whole story."""
+    cutoff = utcnow() - timedelta(seconds=lease_seconds)
+    stale = db.session.scalars(sa.select(Job).where(Job.state == JobState.running, Job.started_at < cutoff)
+                               .order_by(Job.id)).all()
+    for job in stale:
+        job.error = (f"lease of {lease_seconds} s expired on attempt {job.attempts} "
+                     "(the worker stopped before finishing)")
+        if job.attempts >= MAX_ATTEMPTS:
+            job.state = JobState.failed
+            _on_failure(job)
+        else:
+            job.state = JobState.queued
+        log.warning("job %s: %s", job.id, job.error)
+    return len(stale)
