@@ -7,6 +7,7 @@ from typing import Callable
 
 import sqlalchemy as sa
 
+from ..core import storage as files
 from ..core.models import utcnow
 from ..extensions import db
 from .models import Job, JobState
@@ -52,8 +53,10 @@ def run_one() -> bool:
         HANDLERS[job.kind](job.ref)
         job.state, job.finished_at, job.error = JobState.done, utcnow(), None
         db.session.commit()
+        files.committed()
     except Exception as exc:
         db.session.rollback()
+        files.rolled_back()  # what the failed attempt stored (a half-made copy) goes with it
         job = db.session.get(Job, job.id)
         job.error = f"{type(exc).__name__}: {exc}"[:2000]
         if job.attempts >= MAX_ATTEMPTS:

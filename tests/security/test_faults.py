@@ -283,6 +283,34 @@ def test_database_error_mid_release_on_the_staff_page_is_a_clear_page(client, ct
     assert (_count(Release), _count(Grant)) == (0, 0)
 
 
+def test_database_error_when_logging_a_download_leaves_no_orphan_copy(client, ctx, runner):
+    """The copy is marked and stored, then writing its delivery row fails: nothing is sent, and the
+    stored copy goes with the rolled-back transaction instead of lingering as an orphan."""
+    _, staff, requester, req = f.scenario()
+    grant = _released(staff, requester, req, samples.text(), "memo.txt")
+    url, h = f"/api/v1/grants/{grant.id}/download", f.token_for(requester)
+
+    def fail(mapper, connection, target):
+        raise sa.exc.OperationalError("INSERT INTO deliveries ...", {}, Exception("server closed the connection"))
+
+    sa.event.listen(Delivery, "before_insert", fail)
+    try:
+        r = client.get(url, headers=h)
+    finally:
+        sa.event.remove(Delivery, "before_insert", fail)
+    assert r.status_code == 503 and r.get_json()["error"]["code"] == "unavailable"
+    db.session.expire_all()
+    assert _count(Delivery) == 0
+    assert db.session.get(Grant, grant.id).copy_key is None
+    assert list(files.storage().iter_keys("copies/")) == []
+    assert runner.invoke(args=["storage", "check", "--grace", "0"]).exit_code == 0
+
+    ok = client.get(url, headers=h)
+    assert ok.status_code == 200
+    db.session.expire_all()
+    assert [d.completed for d in db.session.scalars(sa.select(Delivery))] == [True]
+
+
 # -- the worker killed while marking ---------------------------------------------------------
 
 def _worker_instance(app, tmp_path: Path, lease: int) -> Path:
