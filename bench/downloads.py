@@ -311,10 +311,10 @@ def seed_recipient(app) -> str:
 
 
 @contextlib.contextmanager
-def gunicorn(app_spec: str, env: dict, log: Path) -> Iterator[int]:
+def gunicorn(app_spec: str, env: dict, log: Path, settings: list[str] = GUNICORN) -> Iterator[int]:
     port = free_port()
     with log.open("wb") as out:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", *GUNICORN, "-b", f"127.0.0.1:{port}", app_spec],
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", *settings, "-b", f"127.0.0.1:{port}", app_spec],
                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60

@@ -69,6 +69,12 @@ SCAN_RETRY_SECONDS = 60        # first retry after a scanner error; doubles, at 
 MARK_INLINE_MAX_BYTES = 20 * 1024 ** 2
 # Formats are marked in memory up to this size; larger files leave inside a receipt ZIP, streamed
 MARK_IN_MEMORY_MAX_BYTES = 128 * 1024 ** 2
+# Background jobs: a job still "running" this many seconds after a worker took it is taken to be
+# abandoned (its worker died) and goes back to the queue; keep it longer than the slowest job.
+JOB_LEASE_SECONDS = 900
+# `flask storage check --delete-orphans` deletes only orphans older than this: younger ones may be
+# uploads whose row is not committed yet.
+STORAGE_ORPHAN_GRACE_SECONDS = 24 * 3600
 GRANT_DAYS = None              # None: grants do not expire; a number: they expire after that many days
 
 # Clawback notices: a request, never an order. {name} {agency} {reason} {files} {respond_by} {link}

@@ -157,9 +157,10 @@ def clawback_reminders():
 
 
 def register(app: Flask) -> None:
+    from .core.storage_check import storage_cli
     from .digests.cli import digests_cli
     from .record_requests.cli import requests_cli
     from .records.cli import scan_cli
     for cmd in (departments, users, tokens, audit_cli, seed_demo, worker, attribute_cli, clawback_reminders,
-                requests_cli, digests_cli, scan_cli):
+                requests_cli, digests_cli, scan_cli, storage_cli):
         app.cli.add_command(cmd)

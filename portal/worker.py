@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
+
 from .clawback.campaigns import send_reminders
 from .core import ratelimit
 from .digests.sending import send_if_due
@@ -16,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def run_once() -> dict:
-    requeue_stale()
+    requeue_stale(current_app.config["JOB_LEASE_SECONDS"])
     db.session.commit()
     done = {"reminders": send_reminders(), "jobs": 0}
     db.session.commit()

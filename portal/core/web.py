@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify, make_response, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .. import mail
@@ -119,6 +120,15 @@ def install(app: Flask) -> None:
             message = "The form expired or was sent from elsewhere. Please reload the page and try again."
             code = "csrf"
         return error_response(err.code or 500, code, message)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(err: OperationalError):
+        # The database dropped the connection, timed out or hit a deadlock: nothing of the request
+        # was kept, and the same request may well succeed in a moment.
+        _abandon()
+        log.exception("database error")
+        return error_response(503, "unavailable", "The database could not complete this right now. "
+                              "Nothing was changed; please try again in a moment.", headers={"Retry-After": "5"})
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):

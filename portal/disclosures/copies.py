@@ -51,6 +51,7 @@ def make_copy(grant: Grant) -> None:
             original = fh.read()
         marked, marked_type = _mark_in_place(grant, original, content_type, stamp)
         stored = backend.put_at(copy_key(grant), io.BytesIO(marked))
+    files.written(stored.key)  # removed again if the transaction that records it rolls back
     grant.copy_key, grant.copy_sha256, grant.copy_size = stored.key, stored.sha256, stored.size
     grant.copy_content_type, grant.copy_state, grant.copy_error = marked_type, CopyState.ready, None
 

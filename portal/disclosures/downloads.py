@@ -31,6 +31,7 @@ def start_delivery(grant: Grant, *, ip: str, user_agent: str) -> Delivery:
     delivery = Delivery(grant=grant, ip=ip, user_agent=user_agent[:400], copy_sha256=grant.copy_sha256)
     db.session.add(delivery)
     db.session.commit()  # the row exists before any byte is sent
+    files.committed()    # and so does the copy it names: a later rollback must not remove it
     return delivery
 
 

@@ -7,6 +7,7 @@ from typing import Callable
 
 import sqlalchemy as sa
 
+from ..core import storage as files
 from ..core.models import utcnow
 from ..extensions import db
 from .models import Job, JobState
@@ -52,8 +53,10 @@ def run_one() -> bool:
         HANDLERS[job.kind](job.ref)
         job.state, job.finished_at, job.error = JobState.done, utcnow(), None
         db.session.commit()
+        files.committed()
     except Exception as exc:
         db.session.rollback()
+        files.rolled_back()  # what the failed attempt stored (a half-made copy) goes with it
         job = db.session.get(Job, job.id)
         job.error = f"{type(exc).__name__}: {exc}"[:2000]
         if job.attempts >= MAX_ATTEMPTS:
@@ -72,8 +75,19 @@ def _on_failure(job: Job) -> None:
         failed(job.ref)
 
 
-def requeue_stale(older_than: int = 900) -> int:
-    """Jobs left running by a worker that died go back to the queue."""
-    cutoff = utcnow() - timedelta(seconds=older_than)
-    return db.session.execute(sa.update(Job).where(Job.state == JobState.running, Job.started_at < cutoff)
-                              .values(state=JobState.queued)).rowcount
+def requeue_stale(lease_seconds: int = 900) -> int:
+    """Jobs left running past their lease by a worker that died go back to the queue (or fail,
+    once out of attempts); the job's error says why, so its attempts tell the whole story."""
+    cutoff = utcnow() - timedelta(seconds=lease_seconds)
+    stale = db.session.scalars(sa.select(Job).where(Job.state == JobState.running, Job.started_at < cutoff)
+                               .order_by(Job.id)).all()
+    for job in stale:
+        job.error = (f"lease of {lease_seconds} s expired on attempt {job.attempts} "
+                     "(the worker stopped before finishing)")
+        if job.attempts >= MAX_ATTEMPTS:
+            job.state = JobState.failed
+            _on_failure(job)
+        else:
+            job.state = JobState.queued
+        log.warning("job %s: %s", job.id, job.error)
+    return len(stale)

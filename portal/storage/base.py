@@ -9,6 +9,7 @@ import hashlib
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, BinaryIO, ContextManager, Iterator, Mapping
 from uuid import uuid4
 
@@ -28,6 +29,16 @@ class StoredObject:
     key: str
     sha256: str
     size: int
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An object as a listing sees it; `partial` marks an unfinished upload (a local temporary
+    file, an S3 multipart upload), which is no object yet and is found only by iter_partial."""
+    key: str
+    size: int
+    modified: datetime
+    partial: str | None = None   # the S3 upload id, or the local temporary file's name
 
 
 class StorageError(Exception):
@@ -132,3 +143,14 @@ class Storage(ABC):
 
     @abstractmethod
     def iter_keys(self, prefix: str = "") -> Iterator[str]: ...
+
+    def iter_objects(self, prefix: str = "") -> Iterator[Listed]:
+        """Every object with its size and last change, for `flask storage check`."""
+        raise NotImplementedError(f"{self.name}: listing objects with their age")
+
+    def iter_partial(self) -> Iterator[Listed]:
+        """Unfinished uploads: left by a process that died, or still in flight."""
+        raise NotImplementedError(f"{self.name}: listing unfinished uploads")
+
+    def delete_partial(self, item: Listed) -> None:
+        raise NotImplementedError(f"{self.name}: removing unfinished uploads")

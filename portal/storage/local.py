@@ -4,10 +4,11 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, Mapping
 
-from .base import Meter, NotFound, Storage, StorageError, StoredObject, validate_key, validate_prefix
+from .base import Listed, Meter, NotFound, Storage, StorageError, StoredObject, validate_key, validate_prefix
 
 
 class LocalStorage(Storage):
@@ -97,6 +98,33 @@ class LocalStorage(Storage):
                 key = Path(dirpath, name).relative_to(self.root).as_posix()
                 if key.startswith(prefix):
                     yield key
+
+    def iter_objects(self, prefix: str = "") -> Iterator[Listed]:
+        for key in self.iter_keys(prefix):
+            try:
+                st = (self.root / key).stat()
+            except FileNotFoundError:
+                continue  # deleted while listing
+            yield Listed(key, st.st_size, datetime.fromtimestamp(st.st_mtime, timezone.utc))
+
+    def iter_partial(self) -> Iterator[Listed]:
+        # _write's temporary files: ".<random>.part" beside the key they will become.
+        for dirpath, _dirnames, filenames in os.walk(self.root):
+            for name in filenames:
+                if name.startswith(".") and name.endswith(".part"):
+                    path = Path(dirpath, name)
+                    try:
+                        st = path.stat()
+                    except FileNotFoundError:
+                        continue  # the upload finished while listing
+                    folder = path.parent.relative_to(self.root).as_posix()
+                    yield Listed(folder, st.st_size, datetime.fromtimestamp(st.st_mtime, timezone.utc),
+                                 partial=name)
+
+    def delete_partial(self, item: Listed) -> None:
+        if not item.partial or not item.partial.startswith(".") or "/" in item.partial:
+            raise StorageError(f"local: {item.partial!r} is no temporary upload file")
+        (self.root / item.key / item.partial).unlink(missing_ok=True)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -14,7 +14,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .base import Meter, NotFound, Storage, StorageError, StoredObject, validate_key, validate_prefix
+from .base import Listed, Meter, NotFound, Storage, StorageError, StoredObject, validate_key, validate_prefix
 
 # S3 needs parts of at least 5 MiB (but the last); 8 MiB bounds memory per upload
 # while keeping a 1 GB file to ~125 requests, far below the 10,000-part cap.
@@ -135,7 +135,7 @@ class S3Storage(Storage):
     def open(self, key: str) -> contextlib.closing[Any]:
         with self._errors("open", validate_key(key)):
             body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
-        return contextlib.closing(body)
+        return contextlib.closing(_Body(self, key, body))
 
     def delete(self, key: str) -> None:
         with self._errors("delete", validate_key(key)):
@@ -168,6 +168,48 @@ class S3Storage(Storage):
             for page in pages:
                 for item in page.get("Contents", ()):
                     yield item["Key"]
+
+    def iter_objects(self, prefix: str = "") -> Iterator[Listed]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=validate_prefix(prefix))
+        with self._errors("list", prefix):
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    yield Listed(item["Key"], int(item["Size"]), item["LastModified"])
+
+    def iter_partial(self) -> Iterator[Listed]:
+        pages = self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket)
+        with self._errors("list uploads"):
+            for page in pages:
+                for item in page.get("Uploads", ()):
+                    yield Listed(item["Key"], 0, item["Initiated"], partial=item["UploadId"])
+
+    def delete_partial(self, item: Listed) -> None:
+        with self._errors("abort upload", item.key):
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=item.key, UploadId=item.partial)
+
+
+class _Body:
+    """An object's body whose read errors (the server stopped, the connection dropped) are
+    StorageError like every other failure of this backend, so a download can log them."""
+
+    def __init__(self, storage: S3Storage, key: str, body: Any) -> None:
+        self._storage, self._key, self._body = storage, key, body
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            with self._storage._errors("read", self._key):
+                return self._body.read(size) if size is not None and size >= 0 else self._body.read()
+        except StorageError:
+            raise
+        except Exception as exc:  # urllib3's and http.client's own, when boto does not wrap them
+            raise StorageError(f"s3: read {self._storage.bucket}/{self._key} failed: {exc}") from exc
+
+    def close(self) -> None:
+        self._body.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._body, name)
 
 
 def content_disposition(filename: str | None) -> str:

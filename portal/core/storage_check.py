@@ -1,0 +1,132 @@
+"""`flask storage check`: the storage and the database agree, or it says where they do not.
+
+Two tables name stored objects: `blobs.key` (every upload: responsive records, redacted
+replacements, requester attachments, files held in quarantine) and `grants.copy_key` (each
+recipient's marked copy). An **orphan** is an object no row names; a **missing** blob is a row
+whose object is gone; an **unfinished upload** is a local temporary file or an S3 multipart
+upload left by a process that stopped. Objects younger than the grace period may be uploads whose
+row is not committed yet: they are listed as recent, never counted as problems, never deleted.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..extensions import db
+from ..storage import Storage
+from . import storage as files
+from .models import utcnow
+
+
+@dataclass
+class Report:
+    backend: str
+    grace_seconds: int
+    objects: int = 0
+    rows: int = 0
+    orphans: list[dict] = field(default_factory=list)
+    unfinished: list[dict] = field(default_factory=list)
+    recent: list[dict] = field(default_factory=list)
+    missing: list[dict] = field(default_factory=list)
+    deleted: list[dict] = field(default_factory=list)
+
+    @property
+    def problems(self) -> int:
+        return len(self.orphans) + len(self.unfinished) + len(self.missing)
+
+
+def _referenced() -> dict[str, dict]:
+    """Every key a row names, with the row that names it."""
+    from ..disclosures.models import Grant
+    from ..records.models import Blob
+    keys = {key: {"table": "blobs", "id": i, "what": "upload"}
+            for i, key in db.session.execute(sa.select(Blob.id, Blob.key))}
+    for i, key in db.session.execute(sa.select(Grant.id, Grant.copy_key).where(Grant.copy_key.is_not(None))):
+        keys[key] = {"table": "grants", "id": i, "what": "marked copy (remade on its next download)"}
+    return keys
+
+
+def _entry(item, now: datetime) -> dict:
+    out = {"key": item.key, "size": item.size, "modified": item.modified.isoformat(),
+           "age_seconds": int((now - item.modified).total_seconds())}
+    if item.partial:
+        out["upload"] = item.partial
+    return out
+
+
+def check(backend: Storage, *, grace_seconds: int, delete_orphans: bool = False) -> Report:
+    report = Report(backend=backend.name, grace_seconds=grace_seconds)
+    # Rows first, then the listing: an upload committed in between is a recent orphan, not a
+    # missing blob.
+    referenced = _referenced()
+    report.rows = len(referenced)
+    now = utcnow()
+    cutoff = now - timedelta(seconds=grace_seconds)
+    seen: set[str] = set()
+    for item in backend.iter_objects():
+        report.objects += 1
+        seen.add(item.key)
+        if item.key in referenced:
+            continue
+        entry = _entry(item, now)
+        if item.modified > cutoff:
+            report.recent.append(entry)
+        elif delete_orphans:
+            backend.delete(item.key)
+            report.deleted.append(entry)
+        else:
+            report.orphans.append(entry)
+    for item in backend.iter_partial():
+        entry = _entry(item, now)
+        if item.modified > cutoff:
+            report.recent.append(entry)
+        elif delete_orphans:
+            backend.delete_partial(item)
+            report.deleted.append(entry)
+        else:
+            report.unfinished.append(entry)
+    for key in sorted(set(referenced) - seen):
+        if not backend.exists(key):  # not merely written after the listing passed it
+            report.missing.append({"key": key, **referenced[key]})
+    return report
+
+
+storage_cli = AppGroup("storage", help="The file store.")
+
+
+@storage_cli.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--delete-orphans", is_flag=True,
+              help="Delete orphans and unfinished uploads older than the grace period.")
+@click.option("--grace", type=int, default=None,
+              help="Seconds an unreferenced object is left alone (default STORAGE_ORPHAN_GRACE_SECONDS).")
+def check_cmd(as_json, delete_orphans, grace):
+    """Orphans (objects no row names) and missing blobs (rows whose object is gone); exit 1 if any."""
+    grace = current_app.config["STORAGE_ORPHAN_GRACE_SECONDS"] if grace is None else grace
+    if grace < 0:
+        raise click.BadParameter("must be 0 or more", param_hint="--grace")
+    report = check(files.storage(), grace_seconds=grace, delete_orphans=delete_orphans)
+    db.session.rollback()  # read-only: nothing to commit
+    if as_json:
+        click.echo(json.dumps(asdict(report) | {"problems": report.problems}, indent=2))
+    else:
+        click.echo(f"{report.backend} storage: {report.objects} object(s), {report.rows} referenced by rows")
+        for title, items in (("orphan (no row names it)", report.orphans),
+                             ("unfinished upload", report.unfinished),
+                             ("recent, left alone (may be an upload in flight)", report.recent),
+                             ("deleted", report.deleted)):
+            for item in items:
+                click.echo(f"  {title}: {item['key']} {item.get('upload', '')} "
+                           f"({item['size']} bytes, {item['age_seconds']} s old)".replace("  (", " ("))
+        for item in report.missing:
+            click.echo(f"  MISSING: {item['key']} named by {item['table']} {item['id']} ({item['what']})")
+        click.echo(f"{report.problems} problem(s)" if report.problems else "storage and database agree")
+    if report.problems:
+        sys.exit(1)
