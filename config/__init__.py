@@ -18,7 +18,8 @@ _INT = {"MAX_CONTENT_LENGTH", "ARGON2_TIME_COST", "ARGON2_MEMORY_KIB", "ARGON2_P
         "SESSION_ABSOLUTE_HOURS", "REQUEST_PAGE_SIZE", "DRAFT_MAX_AGE", "REQUESTER_ATTACHMENT_MAX_BYTES",
         "SCAN_TIMEOUT", "SCAN_INLINE_MAX_BYTES", "SCAN_RETRY_SECONDS", "MAX_DEPARTMENTS_PER_FILING",
         "DIGEST_HOUR", "REQUESTER_RESPOND_DAYS", "REMINDER_DAYS_BEFORE", "SCREENING_MAX_BYTES",
-        "REDACTION_DPI"}
+        "REDACTION_DPI", "PROXIES"}
+_LIST = {"SECRET_KEY_FALLBACKS"}
 _BOOL = {"HTTPS", "SCREENING_SSN", "SCREENING_DOB", "SCREENING_PERSONAL_EMAIL", "SCREENING_PHONE"}
 SCANNERS = ("none", "clamscan", "clamd")
 
@@ -37,6 +38,8 @@ def _from_environ(environ: Mapping[str, str], known: set[str]) -> dict[str, Any]
             continue
         if key in _INT:
             out[key] = int(raw)
+        elif key in _LIST:
+            out[key] = [part.strip() for part in raw.split(",") if part.strip()]
         elif key in _BOOL:
             out[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
         else:
@@ -83,6 +86,11 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
         cfg["SECRET_KEY"] = _instance_secret(instance, "secret_key")
     if not cfg["WATERMARK_KEY"]:
         cfg["WATERMARK_KEY"] = _instance_secret(instance, "watermark_key")
+    if isinstance(cfg["SECRET_KEY_FALLBACKS"], str):
+        cfg["SECRET_KEY_FALLBACKS"] = [k.strip() for k in cfg["SECRET_KEY_FALLBACKS"].split(",") if k.strip()]
+    cfg["SECRET_KEY_FALLBACKS"] = [k for k in cfg["SECRET_KEY_FALLBACKS"] if k != cfg["SECRET_KEY"]]
+    if int(cfg["PROXIES"]) < 0:
+        raise ValueError(f"PORTAL_PROXIES is {cfg['PROXIES']}: expected 0 or the number of proxies in front")
     cfg.setdefault("OUTBOX_DIR", str(instance / "outbox"))
     cfg["BASE_URL"] = cfg["BASE_URL"].rstrip("/")
     cfg["SCANNER"] = str(cfg["SCANNER"] or "none").strip().lower()
