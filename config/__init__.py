@@ -18,7 +18,7 @@ _INT = {"MAX_CONTENT_LENGTH", "ARGON2_TIME_COST", "ARGON2_MEMORY_KIB", "ARGON2_P
         "SESSION_ABSOLUTE_HOURS", "REQUEST_PAGE_SIZE", "DRAFT_MAX_AGE", "REQUESTER_ATTACHMENT_MAX_BYTES",
         "SCAN_TIMEOUT", "SCAN_INLINE_MAX_BYTES", "SCAN_RETRY_SECONDS", "MAX_DEPARTMENTS_PER_FILING",
         "DIGEST_HOUR", "REQUESTER_RESPOND_DAYS", "REMINDER_DAYS_BEFORE", "SCREENING_MAX_BYTES",
-        "REDACTION_DPI", "PROXIES"}
+        "REDACTION_DPI", "PROXIES", "MARK_INLINE_MAX_BYTES", "MARK_IN_MEMORY_MAX_BYTES"}
 _LIST = {"SECRET_KEY_FALLBACKS"}
 _BOOL = {"HTTPS", "SCREENING_SSN", "SCREENING_DOB", "SCREENING_PERSONAL_EMAIL", "SCREENING_PHONE"}
 SCANNERS = ("none", "clamscan", "clamd")
@@ -91,7 +91,8 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
     cfg["SECRET_KEY_FALLBACKS"] = [k for k in cfg["SECRET_KEY_FALLBACKS"] if k != cfg["SECRET_KEY"]]
     if int(cfg["PROXIES"]) < 0:
         raise ValueError(f"PORTAL_PROXIES is {cfg['PROXIES']}: expected 0 or the number of proxies in front")
-    cfg.setdefault("OUTBOX_DIR", str(instance / "outbox"))
+    if not cfg["OUTBOX_DIR"]:
+        cfg["OUTBOX_DIR"] = str(instance / "outbox")
     cfg["BASE_URL"] = cfg["BASE_URL"].rstrip("/")
     cfg["SCANNER"] = str(cfg["SCANNER"] or "none").strip().lower()
     if cfg["SCANNER"] not in SCANNERS:  # a typo must not quietly turn scanning off

@@ -15,6 +15,7 @@ SECRET_KEY_FALLBACKS = []
 # 0 (default): those headers are ignored and the client address is the connection's peer.
 PROXIES = 0
 SMTP_URL = None                # None: mail is written to outbox/ in the instance folder
+OUTBOX_DIR = None              # None: outbox/ in the instance folder
 MAIL_FROM = "Records Portal <records@localhost>"
 BASE_URL = "http://127.0.0.1:5000"
 AGENCY_NAME = "City of Example"
