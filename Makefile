@@ -45,6 +45,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python -m bench.watermark
 	$(BIN)/python -m bench.attribution_eval
 	$(BIN)/python -m bench.screening
+	$(BIN)/python -m bench.servers
 
 ## make translations: extract the pages' strings, update the Spanish catalog, compile it
 translations: setup
