@@ -2,11 +2,12 @@
 
     python -m bench.servers [--seconds 20] [--clients 2] [--threads 4]
 
-Each run starts the deploy/ stack (deploy/stack.py: PostgreSQL, SeaweedFS, nginx, two workers,
-and N gunicorn app servers of one process and four threads each) with the demo data, logs the demo
-requester in, and lets the same load generator fetch /me/files (the requester's page, with their
-released files and download log) for the same time: `--clients` processes of `--threads` keep-alive
-connections each, all through nginx (wrk, from Debian's `wrk` package, when installed: it leaves
+It starts the deploy/ stack (deploy/stack.py: PostgreSQL, SeaweedFS, nginx, two workers, and two
+gunicorn app servers of one process and four threads each) with the demo data, logs the demo
+requester in, and lets the same load generator fetch /me/files, alternately through an nginx front
+whose upstream is only the first app server and through the usual front over both (the requester's
+page, with their released files and download log), for the same time each: `--clients` processes of
+`--threads` keep-alive connections each (wrk, from Debian's `wrk` package, when installed: it leaves
 more of the two cores to the servers; else a Python generator). Prints requests per second of each
 and the ratio.
 """
@@ -118,23 +119,72 @@ def measure_wrk(url: str, seconds: float, clients: int, threads: int) -> dict:
     text = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    p50 = re.search(r"50%\s+(\S+)", text).group(1)
-    p99 = re.search(r"99%\s+(\S+)", text).group(1)
+    p50 = re.search(r"Latency Distribution[\s\S]*?50%\s+(\S+)", text).group(1)
+    p99 = re.search(r"Latency Distribution[\s\S]*?99%\s+(\S+)", text).group(1)
     return {"rps": rps, "errors": int(bad.group(1)) if bad else 0, "p50": p50, "p99": p99}
 
 
-def run(servers: int, args) -> dict:
+def _ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def _machine_busy() -> int:
+    cpu = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return sum(cpu) - cpu[3] - cpu[4]  # all but idle and iowait
+
+
+def with_cpu(how, stack, url, *a) -> dict:
+    """Run one measurement and say where the machine's CPU went meanwhile (seconds per second)."""
+    import os
+    hz = os.sysconf("SC_CLK_TCK")
+    apps = [p for name, proc in stack.processes.items() if name.startswith("app") for p in _tree(proc.pid)]
+    before = {p: _ticks(p) for p in apps}
+    busy, started = _machine_busy(), time.monotonic()
+    result = how(url, *a)
+    elapsed = time.monotonic() - started
+    per_app = {p: (_ticks(p) - t) / hz / elapsed for p, t in before.items()}
+    result["cpu_apps"] = round(sum(per_app.values()), 2)
+    result["cpu_busiest_app"] = round(max(per_app.values()), 2)
+    result["cpu_machine"] = round((_machine_busy() - busy) / hz / elapsed, 2)
+    return result
+
+
+def run(args) -> list[tuple[dict, dict]]:
+    """One stack, two fronts on the same nginx: one upstream (the first app server) or both.
+    Runs alternate, one server then two, so a busy neighbour on the machine slows both alike."""
     from deploy import stack as deploy
+    how = measure_wrk if args.generator == "wrk" else measure
     with tempfile.TemporaryDirectory(prefix="bench-servers-") as tmp:
-        stack = deploy.start(Path(tmp), servers=servers, workers=2, threads=args.threads_per_server)
+        stack = deploy.start(Path(tmp), servers=2, workers=2, threads=args.threads_per_server,
+                             first_only_port=True)
         try:
             stack.flask("seed-demo")
-            how = measure_wrk if args.generator == "wrk" else measure
-            runs = [how(stack.url, args.seconds, args.clients, args.threads) for _ in range(args.repeat)]
+            pairs = []
+            for _ in range(args.repeat):
+                one = with_cpu(how, stack, stack.first_only_url, args.seconds, args.clients, args.threads)
+                two = with_cpu(how, stack, stack.url, args.seconds, args.clients, args.threads)
+                print(f"  1 server {one['rps']:7.1f}/s   2 servers {two['rps']:7.1f}/s   "
+                      f"ratio {two['rps'] / one['rps']:.2f}  ({one}, {two})", flush=True)
+                pairs.append((one, two))
         finally:
             stack.stop()
-    best = statistics.median(r["rps"] for r in runs)
-    return {"servers": servers, "rps": best, "runs": runs}
+    return pairs
 
 
 def main() -> None:
@@ -143,7 +193,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2, help="load generator processes")
     parser.add_argument("--threads", type=int, default=4, help="connections per load generator process")
     parser.add_argument("--threads-per-server", type=int, default=4, help="gunicorn --threads")
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="pairs of runs (one server, two)")
     parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
                         help="wrk when installed (apt-get install wrk), else a Python load generator")
     args = parser.parse_args()
@@ -151,11 +201,18 @@ def main() -> None:
         args.generator = "wrk" if shutil.which("wrk") else "python"
     print(f"load generator: {args.generator}, {args.clients} x {args.threads} connections, "
           f"{args.seconds:.0f} s per run", flush=True)
-    one = run(1, args)
-    print(f"1 app server : {one['rps']:7.1f} requests/s  ({one['runs']})", flush=True)
-    two = run(2, args)
-    print(f"2 app servers: {two['rps']:7.1f} requests/s  ({two['runs']})", flush=True)
-    print(f"ratio        : {two['rps'] / one['rps']:.2f}x (target 1.6x)")
+    pairs = run(args)
+    one = statistics.median(p[0]["rps"] for p in pairs)
+    two = statistics.median(p[1]["rps"] for p in pairs)
+    ratios = sorted(p[1]["rps"] / p[0]["rps"] for p in pairs)
+    print(f"1 app server : {one:7.1f} requests/s (median of {len(pairs)})")
+    print(f"2 app servers: {two:7.1f} requests/s")
+    print(f"ratio        : {two / one:.2f}x (target 1.6x); per pair {', '.join(f'{r:.2f}' for r in ratios)}")
+    print("CPU (cores busy, of 2): app servers / whole machine (incl. load generator, nginx, PostgreSQL "
+          "and anything else running):")
+    for i, (a, b) in enumerate(pairs):
+        print(f"  pair {i + 1}: one server {a['cpu_apps']:.2f} / {a['cpu_machine']:.2f};  "
+              f"two servers {b['cpu_apps']:.2f} / {b['cpu_machine']:.2f}")
 
 
 if __name__ == "__main__":

@@ -60,11 +60,12 @@ http {{
 {servers}
         keepalive 32;
     }}
+{first_only}
     server {{
         listen 127.0.0.1:{port};
         client_max_body_size 2g;          # the portal's own limit (PORTAL_MAX_CONTENT_LENGTH) decides
         location / {{
-            proxy_pass http://portal;
+            proxy_pass http://{upstream};
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $http_host;
@@ -91,6 +92,7 @@ class Stack:
     postgres: PostgresServer
     seaweed: SeaweedServer
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    first_only_url: str | None = None   # (benchmarks) the same nginx, but only the first app server
 
     def flask(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run `flask --app wsgi ARGS` against this stack."""
@@ -146,7 +148,8 @@ def nginx_binary() -> str | None:
 
 
 def start(stack_dir: Path | None = None, *, servers: int = 2, workers: int = 2, threads: int = 4,
-          worker_interval: float = 1.0, extra_env: dict[str, str] | None = None) -> Stack:
+          worker_interval: float = 1.0, extra_env: dict[str, str] | None = None,
+          first_only_port: bool = False) -> Stack:
     """Start everything; the caller must call stop() (also on failure of what follows)."""
     nginx = nginx_binary()
     if nginx is None:
@@ -204,7 +207,10 @@ def start(stack_dir: Path | None = None, *, servers: int = 2, workers: int = 2, 
                 stack_dir, env)
         for i, bind in enumerate(stack.servers):
             _wait_http(f"http://{bind}/", stack.processes[f"app{i + 1}"], f"app{i + 1}")
-        _write_nginx_conf(stack_dir, port, stack.servers)
+        first_only = free_port() if first_only_port else None
+        _write_nginx_conf(stack_dir, port, stack.servers, first_only)
+        if first_only:
+            stack.first_only_url = f"http://127.0.0.1:{first_only}"
         stack.processes["nginx"] = _start("nginx", [nginx, "-p", str(stack_dir / "nginx"), "-c",
                                                     str(stack_dir / "nginx" / "nginx.conf"),
                                                     "-g", "daemon off;"], stack_dir, env)
@@ -215,7 +221,7 @@ def start(stack_dir: Path | None = None, *, servers: int = 2, workers: int = 2, 
     return stack
 
 
-def _write_nginx_conf(stack_dir: Path, port: int, servers: list[str]) -> None:
+def _write_nginx_conf(stack_dir: Path, port: int, servers: list[str], first_only: int | None = None) -> None:
     conf_dir = stack_dir / "nginx"
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (conf_dir / "tmp" / sub).mkdir(parents=True, exist_ok=True)
@@ -228,9 +234,16 @@ def _write_nginx_conf(stack_dir: Path, port: int, servers: list[str]) -> None:
             os.chmod(path, 0o755)
         for path in (conf_dir / "tmp").iterdir():
             os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    upstream = "\n".join(f"        server {s};" for s in servers)
+    server_block = NGINX_CONF[NGINX_CONF.index("    server {{"):NGINX_CONF.rindex("}}")]
+    extra = ""
+    if first_only:  # the same front, with one upstream: one server against two, all else equal
+        extra = ("    upstream first {{\n        server {first};\n        keepalive 32;\n    }}\n"
+                 + server_block.replace("{port}", "{first_only}").replace("{upstream}", "first"))
+        extra = extra.format(first=servers[0], first_only=first_only, dir=conf_dir)
     (conf_dir / "nginx.conf").write_text(NGINX_CONF.format(
-        user=user, dir=conf_dir, port=port, mime_types="/etc/nginx/mime.types",
-        servers="\n".join(f"        server {s};" for s in servers)))
+        user=user, dir=conf_dir, port=port, mime_types="/etc/nginx/mime.types", servers=upstream,
+        upstream="portal", first_only=extra))
 
 
 def main(argv: list[str] | None = None) -> int:
