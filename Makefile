@@ -46,6 +46,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python -m bench.attribution_eval
 	$(BIN)/python -m bench.screening
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.servers
 
 ## make translations: extract the pages' strings, update the Spanish catalog, compile it
 translations: setup

@@ -20,7 +20,9 @@ _INT = {"MAX_CONTENT_LENGTH", "ARGON2_TIME_COST", "ARGON2_MEMORY_KIB", "ARGON2_P
         "DIGEST_HOUR", "REQUESTER_RESPOND_DAYS", "REMINDER_DAYS_BEFORE", "SCREENING_MAX_BYTES",
         "REDACTION_DPI", "JSON_MAX_BYTES", "UPLOAD_MAX_PIXELS", "UPLOAD_ZIP_MAX_MEMBERS",
         "UPLOAD_ZIP_MAX_UNZIPPED", "UPLOAD_ZIP_MAX_RATIO", "UPLOAD_ZIP_MAX_DEPTH", "UPLOAD_PDF_MAX_PAGES",
-        "UPLOAD_PDF_MAX_OBJECTS", "JOB_LEASE_SECONDS", "STORAGE_ORPHAN_GRACE_SECONDS"}
+        "UPLOAD_PDF_MAX_OBJECTS", "JOB_LEASE_SECONDS", "STORAGE_ORPHAN_GRACE_SECONDS", "PROXIES",
+        "MARK_INLINE_MAX_BYTES", "MARK_IN_MEMORY_MAX_BYTES"}
+_LIST = {"SECRET_KEY_FALLBACKS"}
 _BOOL = {"HTTPS", "SCREENING_SSN", "SCREENING_DOB", "SCREENING_PERSONAL_EMAIL", "SCREENING_PHONE"}
 SCANNERS = ("none", "clamscan", "clamd")
 
@@ -39,6 +41,8 @@ def _from_environ(environ: Mapping[str, str], known: set[str]) -> dict[str, Any]
             continue
         if key in _INT:
             out[key] = int(raw)
+        elif key in _LIST:
+            out[key] = [part.strip() for part in raw.split(",") if part.strip()]
         elif key in _BOOL:
             out[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
         else:
@@ -85,7 +89,13 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
         cfg["SECRET_KEY"] = _instance_secret(instance, "secret_key")
     if not cfg["WATERMARK_KEY"]:
         cfg["WATERMARK_KEY"] = _instance_secret(instance, "watermark_key")
-    cfg.setdefault("OUTBOX_DIR", str(instance / "outbox"))
+    if isinstance(cfg["SECRET_KEY_FALLBACKS"], str):
+        cfg["SECRET_KEY_FALLBACKS"] = [k.strip() for k in cfg["SECRET_KEY_FALLBACKS"].split(",") if k.strip()]
+    cfg["SECRET_KEY_FALLBACKS"] = [k for k in cfg["SECRET_KEY_FALLBACKS"] if k != cfg["SECRET_KEY"]]
+    if int(cfg["PROXIES"]) < 0:
+        raise ValueError(f"PORTAL_PROXIES is {cfg['PROXIES']}: expected 0 or the number of proxies in front")
+    if not cfg["OUTBOX_DIR"]:
+        cfg["OUTBOX_DIR"] = str(instance / "outbox")
     cfg["BASE_URL"] = cfg["BASE_URL"].rstrip("/")
     cfg["SCANNER"] = str(cfg["SCANNER"] or "none").strip().lower()
     if cfg["SCANNER"] not in SCANNERS:  # a typo must not quietly turn scanning off

@@ -8,7 +8,14 @@ S3_ENDPOINT_URL = None
 S3_REGION = "us-east-1"
 SECRET_KEY = None              # None: generated once into the instance folder
 WATERMARK_KEY = None           # None: generated once into the instance folder
+# Key rotation: earlier signing keys still accepted (sessions, confirmation and reset links), newest
+# first; new signatures use SECRET_KEY only. Env: comma-separated. See docs/operations.md.
+SECRET_KEY_FALLBACKS = []
+# Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For/-Proto/-Host.
+# 0 (default): those headers are ignored and the client address is the connection's peer.
+PROXIES = 0
 SMTP_URL = None                # None: mail is written to outbox/ in the instance folder
+OUTBOX_DIR = None              # None: outbox/ in the instance folder
 MAIL_FROM = "Records Portal <records@localhost>"
 BASE_URL = "http://127.0.0.1:5000"
 AGENCY_NAME = "City of Example"

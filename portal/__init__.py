@@ -55,6 +55,11 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
 
+    if app.config["PROXIES"]:  # trust X-Forwarded-* only from the configured number of proxies
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
     from .cli import register as register_cli
     register_cli(app)
     return app

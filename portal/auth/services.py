@@ -12,6 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy import orm
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_app_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .. import audit, mail
@@ -163,7 +164,9 @@ def end_all_sessions(user: User) -> int:
 # -- verification and reset -----------------------------------------------------------------
 
 def _serializer(secret: str, salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=salt)
+    """Signs with `secret`; also accepts links signed with a retired key (SECRET_KEY_FALLBACKS)."""
+    fallbacks = current_app.config.get("SECRET_KEY_FALLBACKS", []) if has_app_context() else []
+    return URLSafeTimedSerializer([*reversed(fallbacks), secret], salt=salt)
 
 
 def _password_fingerprint(user: User) -> str:

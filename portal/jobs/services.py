@@ -32,16 +32,35 @@ def enqueue(kind: str, ref: int) -> Job:
 
 
 def _claim() -> Job | None:
-    stmt = (sa.select(Job).where(Job.state == JobState.queued, Job.run_after <= utcnow())
-            .order_by(Job.id).limit(1))
-    if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    job = db.session.scalar(stmt)
-    if job is None:
-        return None
-    job.state, job.started_at, job.attempts = JobState.running, utcnow(), job.attempts + 1
-    db.session.commit()
-    return job
+    """Take the oldest due job so that no other worker can take it too.
+
+    PostgreSQL: the row is locked FOR UPDATE SKIP LOCKED, so concurrent workers pass over it.
+    SQLite (one writer at a time): a conditional UPDATE that only succeeds while the job is still
+    queued; a worker whose UPDATE changed no row lost the race and looks again.
+    """
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    for _ in range(20):
+        stmt = (sa.select(Job).where(Job.state == JobState.queued, Job.run_after <= utcnow())
+                .order_by(Job.id).limit(1))
+        if postgres:
+            stmt = stmt.with_for_update(skip_locked=True)
+        job = db.session.scalar(stmt)
+        if job is None:
+            return None
+        if postgres:
+            job.state, job.started_at, job.attempts = JobState.running, utcnow(), job.attempts + 1
+            db.session.commit()
+            return job
+        taken = db.session.execute(
+            sa.update(Job).where(Job.id == job.id, Job.state == JobState.queued)
+            .values(state=JobState.running, started_at=utcnow(), attempts=Job.attempts + 1)
+            .execution_options(synchronize_session=False)).rowcount
+        db.session.commit()
+        if taken == 1:
+            db.session.refresh(job)
+            return job
+        db.session.expire(job)  # another worker took it first
+    return None
 
 
 def run_one() -> bool:

@@ -42,13 +42,40 @@ def _attempt(mail: OutgoingMail) -> bool:
     return True
 
 
+# A message being sent is skipped by other workers for this long; if its sender died mid-send,
+# it is retried after that (a message may then leave twice, never zero times).
+SEND_LEASE_SECONDS = 300
+
+
+def _claim(mail_id: int) -> OutgoingMail | None:
+    """This message, if it is still due and no other worker or server is sending it.
+
+    PostgreSQL: the row stays locked (FOR UPDATE SKIP LOCKED) until the send is committed.
+    SQLite: a conditional UPDATE pushes its next attempt past the lease; only one writer wins.
+    """
+    due = (OutgoingMail.id == mail_id, OutgoingMail.status == MailStatus.pending,
+           OutgoingMail.next_attempt_at <= utcnow())
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.scalar(sa.select(OutgoingMail).where(*due).with_for_update(skip_locked=True))
+    taken = db.session.execute(
+        sa.update(OutgoingMail).where(*due)
+        .values(next_attempt_at=utcnow() + timedelta(seconds=SEND_LEASE_SECONDS))
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if not taken:
+        return None
+    mail = db.session.get(OutgoingMail, mail_id)
+    db.session.refresh(mail)
+    return mail
+
+
 def _deliver(ids) -> int:
     sent = 0
     for mail_id in ids:
-        mail = db.session.get(OutgoingMail, mail_id)
-        if mail is not None and mail.status == MailStatus.pending:
+        mail = _claim(mail_id)
+        if mail is not None:
             sent += _attempt(mail)
-            db.session.commit()
+        db.session.commit()
     return sent
 
 

@@ -43,7 +43,8 @@ def test_orphans_and_missing_blobs_are_reported_and_fail_the_check(ctx, client, 
     code, report = _check(runner, "--grace", "0")
     assert code == 1
     assert [o["key"] for o in report["orphans"]] == [orphan]
-    assert report["missing"] == [{"key": rec.blob.key, "table": "blobs", "id": rec.blob.id, "what": "upload"}]
+    assert report["missing"] == [{"key": rec.blob.key, "table": "blobs", "id": rec.blob.id, "what": "upload",
+                                  "size": rec.blob.size, "sha256": rec.blob.sha256}]
     text = runner.invoke(args=["storage", "check", "--grace", "0"])
     assert text.exit_code == 1
     assert f"orphan (no row names it): {orphan}" in text.output and f"MISSING: {rec.blob.key}" in text.output
