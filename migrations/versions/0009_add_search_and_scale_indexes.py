@@ -22,7 +22,15 @@ depends_on = None
 # Plain indexes, on both databases (also declared in the models).
 INDEXES = [
     ("ix_record_requests_requester_id_id", "record_requests", ["requester_id", "id"]),
-    ("ix_record_requests_closed_at", "record_requests", ["closed_at"]),
+    # The queue's default order (due date, undated last, then id), whole and per department.
+    ("ix_record_requests_due_id", "record_requests", ["due_date", "id"]),
+    ("ix_record_requests_dept_due_id", "record_requests", ["department_id", "due_date", "id"]),
+    # Metrics: closed in the last twelve months, read from the index alone.
+    ("ix_record_requests_closed_cover", "record_requests",
+     ["closed_at", "received_at", "due_date", "status", "department_id"]),
+    ("ix_record_requests_received_dept", "record_requests", ["received_at", "department_id"]),
+    # Who may be assigned: admins, and staff of some departments (the queue, every page).
+    ("ix_users_role_department", "users", ["role", "department_id"]),
     ("ix_records_blob_id_id", "records", ["blob_id", "id"]),
     ("ix_deliveries_grant_id_id", "deliveries", ["grant_id", "id"]),
     ("ix_audit_entries_actor_and_id", "audit_entries", ["actor", "id"]),
@@ -30,6 +38,7 @@ INDEXES = [
 # Indexes these replace (a prefix of the new one serves every query the old one did).
 REPLACED = [
     ("ix_record_requests_requester_id", "record_requests", ["requester_id"]),
+    ("ix_record_requests_received_at", "record_requests", ["received_at"]),
     ("ix_records_blob_id", "records", ["blob_id"]),
     ("ix_deliveries_grant_id", "deliveries", ["grant_id"]),
 ]

@@ -49,8 +49,11 @@ class RecordRequest(db.Model):
     __table_args__ = (
         sa.Index("ix_record_requests_dept_status_due", "department_id", "status", "due_date"),
         sa.Index("ix_record_requests_status_due", "status", "due_date", "paused_on"),
-        sa.Index("ix_record_requests_received_at", "received_at"),
-        sa.Index("ix_record_requests_closed_at", "closed_at"),
+        sa.Index("ix_record_requests_received_dept", "received_at", "department_id"),
+        sa.Index("ix_record_requests_due_id", "due_date", "id"),
+        sa.Index("ix_record_requests_dept_due_id", "department_id", "due_date", "id"),
+        sa.Index("ix_record_requests_closed_cover", "closed_at", "received_at", "due_date", "status",
+                 "department_id"),
         # The requester's page, newest first (and every lookup by requester).
         sa.Index("ix_record_requests_requester_id_id", "requester_id", "id"),
     )

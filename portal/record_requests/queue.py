@@ -28,6 +28,9 @@ STATUS_CHOICES = ["open", "closed", "all"] + [s.value for s in Status]
 DUE_CHOICES = ["", "overdue", "soon", "week", "paused"]
 SORTS = {"due": "due date", "received": "oldest first", "-received": "newest first"}
 MAX_Q = 200
+# The web queue counts up to this many matches and then says "10,000+": an exact count of a
+# million rows costs more than the page. The API counts exactly (its `total` is the contract).
+COUNT_LIMIT = 10_000
 
 
 @dataclass
@@ -168,7 +171,8 @@ def _order(sort: str):
         return [RecordRequest.received_at, RecordRequest.id]
     if sort == "-received":
         return [RecordRequest.received_at.desc(), RecordRequest.id.desc()]
-    return [RecordRequest.due_date.is_(None), RecordRequest.due_date, RecordRequest.id]
+    # NULLS LAST (ascending) is the (due_date, id) index's own order, so it serves the page.
+    return [RecordRequest.due_date.asc().nulls_last(), RecordRequest.id]
 
 
 def _after(sort: str, key, ident: int):
@@ -204,16 +208,20 @@ class Page:
     size: int
     filter: Filter = field(default_factory=Filter)
     next_cursor: str | None = None
+    capped: bool = False   # total is COUNT_LIMIT, and there are more
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.size))
 
 
-def search(actor: User, flt: Filter, size: int) -> Page:
+def search(actor: User, flt: Filter, size: int, count_limit: int | None = None) -> Page:
     on, closures = clock.today(), clock.closures()
     stmt = statement(actor, flt, today=on, closures=closures)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    counted = stmt if count_limit is None else stmt.limit(count_limit + 1)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery()))
+    capped = count_limit is not None and total > count_limit
+    total = min(total, count_limit) if capped else total
     if flt.cursor:
         stmt, offset = stmt.where(_after(flt.sort, *flt.after)), 0
     else:
@@ -231,4 +239,4 @@ def search(actor: User, flt: Filter, size: int) -> Page:
         f = clock.flags(r, on, closures)
         rows.append(Row(r, f.overdue, f.due_soon))
     after = _encode(flt.sort, _key(flt.sort, reqs[-1]), reqs[-1].id) if more and reqs else None
-    return Page(rows, total or 0, flt.page, size, flt, after)
+    return Page(rows, total or 0, flt.page, size, flt, after, capped)
