@@ -38,33 +38,52 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ in ("column", "index") and name in IGNORED_BY_AUTOGENERATE)
 
 
-def fts5_query(text: str) -> str | None:
-    """A safe FTS5 MATCH string with websearch's meaning: words and "quoted phrases" must all
-    occur, `or` between two terms means either, `-word` excludes. Every term is re-quoted as an
-    FTS5 string of its word characters only, so `"`, `AND(`, `*` or `NEAR` cannot be syntax.
-    None when nothing searchable is left."""
-    positive, negative, pending_or = [], [], False
+def _terms(text: str) -> tuple[list[list[str]], list[str]]:
+    """The user's search, websearch-style, as plain data: groups of alternatives that must all
+    match (words and "quoted phrases"; `or` between two makes them alternatives) and terms that
+    must not (`-word`). A term keeps only its word characters, so nothing the user types can be
+    query syntax on either engine."""
+    groups: list[list[str]] = []
+    negative: list[str] = []
+    pending_or = False
     for phrase, bare in _TOKEN.findall(text):
         raw = phrase if phrase or bare == "" else bare
         if not phrase and raw.lower() == "or":
-            pending_or = bool(positive)
+            pending_or = bool(groups)
             continue
-        exclude = not phrase and raw.startswith("-")
         words = _WORD.findall(raw)
         if not words:
             continue
-        term = '"' + " ".join(words) + '"'
-        if exclude:
+        term = " ".join(words)
+        if not phrase and raw.startswith("-"):
             negative.append(term)
-        elif pending_or and positive:
-            positive[-1] = f"({positive[-1]} OR {term})"
+        elif pending_or:
+            groups[-1].append(term)
         else:
-            positive.append(term)
+            groups.append([term])
         pending_or = False
-    if not positive:
+    return groups, negative
+
+
+def fts5_query(text: str) -> str | None:
+    """A safe FTS5 MATCH string (every term an FTS5 "string"); None when nothing is left."""
+    groups, negative = _terms(text)
+    if not groups:
         return None
-    match = " AND ".join(positive)
-    return match + "".join(f" NOT {t}" for t in negative)
+    quoted = ['"' + t + '"' if len(g) == 1 else "(" + " OR ".join(f'"{t}"' for t in g) + ")"
+              for g in groups for t in g[:1]]
+    return " AND ".join(quoted) + "".join(f' NOT "{t}"' for t in negative)
+
+
+def websearch_query(text: str) -> str | None:
+    """The same search rebuilt for websearch_to_tsquery, which fails on some raw input
+    ("tsquery stack too small" for a run of dashes)."""
+    groups, negative = _terms(text)
+    if not groups:
+        return None
+    phrase = lambda t: f'"{t}"' if " " in t else t  # noqa: E731
+    return " ".join(" or ".join(phrase(t) for t in g) for g in groups) + "".join(
+        f" -{phrase(t)}" for t in negative)
 
 
 def _requester_ids(q: str, dialect: str) -> list[int]:
@@ -72,8 +91,9 @@ def _requester_ids(q: str, dialect: str) -> list[int]:
     email = sa.select(User.id).where(User.email.startswith(q.lower(), autoescape=True))
     if dialect == "postgresql":
         vector = sa.func.to_tsvector(sa.literal_column("'simple'"), User.name)
+        words = websearch_query(q)
         named = sa.select(User.id).where(vector.bool_op("@@")(
-            sa.func.websearch_to_tsquery(sa.literal_column("'simple'"), q)))
+            sa.func.websearch_to_tsquery(sa.literal_column("'simple'"), words))) if words else None
     else:
         match = fts5_query(q)
         named = (sa.select(sa.literal_column("rowid")).select_from(sa.table("users_fts"))
@@ -88,8 +108,9 @@ def condition(q: str):
     dialect = db.session.get_bind().dialect.name
     text_match = None
     if dialect == "postgresql":
-        text_match = sa.literal_column(f"record_requests.{PG_COLUMN}").bool_op("@@")(
-            sa.func.websearch_to_tsquery(sa.literal_column(f"'{PG_CONFIG}'"), q))
+        if (words := websearch_query(q)) is not None:
+            text_match = sa.literal_column(f"record_requests.{PG_COLUMN}").bool_op("@@")(
+                sa.func.websearch_to_tsquery(sa.literal_column(f"'{PG_CONFIG}'"), words))
     elif (match := fts5_query(q)) is not None:
         text_match = RecordRequest.id.in_(
             sa.select(sa.literal_column("rowid")).select_from(sa.table("record_requests_fts"))
