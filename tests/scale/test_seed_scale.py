@@ -95,3 +95,33 @@ def test_seed_scale_refuses_production(app, runner, ctx):
     app.config["HTTPS"] = True
     result = runner.invoke(args=["seed-scale", "--requests", "10", "--deliveries", "10", "--yes"])
     assert result.exit_code != 0 and "production" in result.output
+
+
+def test_recipients_of_a_file_page_by_cursor(runner, client, ctx):
+    from portal.auth.models import User
+    assert runner.invoke(args=["seed-scale", "--requests", "300", "--deliveries", "3000", "--yes"]).exit_code == 0
+    db.session.remove()
+    sha, grants = db.session.execute(sa.text(
+        "SELECT b.sha256, count(g.id) FROM blobs b JOIN records r ON r.blob_id = b.id "
+        "JOIN grants g ON g.record_id = r.id GROUP BY b.sha256 ORDER BY count(g.id) DESC LIMIT 1")).first()
+    assert grants >= 3
+    admin = db.session.scalar(sa.select(User).where(User.role == "admin").limit(1))
+    headers = __import__("tests.factories", fromlist=["token_for"]).token_for(admin)
+    whole = client.get(f"/api/v1/files/{sha}/recipients", headers=headers).get_json()
+    assert "next_cursor" not in whole  # the contract's answer is unchanged without limit
+    want = sorted(g["id"] for p in whole["recipients"] for g in p["grants"])
+    seen, cursor = [], None
+    while True:
+        r = client.get(f"/api/v1/files/{sha}/recipients", headers=headers,
+                       query_string={"limit": 2, **({"cursor": cursor} if cursor else {})})
+        assert r.status_code == 200
+        data = r.get_json()
+        seen += [g["id"] for p in data["recipients"] for g in p["grants"]]
+        cursor = data["next_cursor"]
+        if not cursor:
+            break
+    assert seen == want and len(want) == grants
+    for bad in [{"limit": 0}, {"limit": 5000}, {"limit": "x"}, {"limit": 2, "cursor": "-1"},
+                {"limit": 2, "cursor": "9" * 30}]:
+        r = client.get(f"/api/v1/files/{sha}/recipients", headers=headers, query_string=bad)
+        assert r.status_code == 400, bad
