@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
@@ -306,6 +307,7 @@ class _State:
     grants_made: int = 0
     progress: float = 0.0
     server_side: bool = False
+    recent: deque = field(default_factory=lambda: deque(maxlen=10_000))  # (id, granted_at, copy sha)
 
 
 def _blob_row(state, n: int, at: datetime):
@@ -412,6 +414,7 @@ def _grant(s: _State, rows, release_id, record_id, recipient, at, ext) -> None:
     ids["grants"] += 1
     s.grants_made += 1
     copy = hashlib.sha256(f"seed-copy-{gid}".encode()).hexdigest()
+    s.recent.append((gid, at, copy))
     rows["grants"].append((gid, release_id, record_id, recipient, None if recipient else f"public-{gid}",
                            f"SEED-{gid:014d}", at, "ready", f"copies/{copy}.{ext}", copy, 50_000, "application/pdf"))
     # Spread the deliveries still to make over the grants expected still to come (estimated from
@@ -439,12 +442,13 @@ def _deliver(s: _State, rows, gid, at, copy, count) -> None:
 
 
 def _top_up(s: _State, rows) -> None:
-    """The deliveries the estimate left over, spread over the last chunk's grants."""
-    grants = rows["grants"]
+    """The deliveries the estimate left over, spread over the latest grants (the newest requests
+    are still open and have none, so these may be chunks old: their rows are already in)."""
+    grants = list(s.recent)
     while s.deliveries_left and grants:
         each = max(1, s.deliveries_left // len(grants))
-        for g in grants:
-            _deliver(s, rows, g[0], g[6], g[9], min(each, s.deliveries_left))
+        for gid, at, copy in grants:
+            _deliver(s, rows, gid, at, copy, min(each, s.deliveries_left))
             if not s.deliveries_left:
                 break
 

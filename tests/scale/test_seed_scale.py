@@ -125,3 +125,11 @@ def test_recipients_of_a_file_page_by_cursor(runner, client, ctx):
                 {"limit": 2, "cursor": "9" * 30}]:
         r = client.get(f"/api/v1/files/{sha}/recipients", headers=headers, query_string=bad)
         assert r.status_code == 400, bad
+
+
+def test_seed_scale_hits_the_delivery_count_when_the_newest_requests_are_open(runner, ctx):
+    # 10,100 requests: the last chunk (100) is the newest three weeks: all open, without grants.
+    result = runner.invoke(args=["seed-scale", "--requests", "10100", "--deliveries", "5000", "--yes"])
+    assert result.exit_code == 0, result.output
+    db.session.remove()
+    assert _count("SELECT count(*) FROM deliveries") == 5000
