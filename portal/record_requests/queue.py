@@ -28,9 +28,9 @@ STATUS_CHOICES = ["open", "closed", "all"] + [s.value for s in Status]
 DUE_CHOICES = ["", "overdue", "soon", "week", "paused"]
 SORTS = {"due": "due date", "received": "oldest first", "-received": "newest first"}
 MAX_Q = 200
-# The web queue counts up to this many matches and then says "10,000+": an exact count of a
+# The web queue counts up to this many matches and then says "1,000+": an exact count of a
 # million rows costs more than the page. The API counts exactly (its `total` is the contract).
-COUNT_LIMIT = 10_000
+COUNT_LIMIT = 1_000
 
 
 @dataclass
