@@ -133,3 +133,27 @@ def test_seed_scale_hits_the_delivery_count_when_the_newest_requests_are_open(ru
     assert result.exit_code == 0, result.output
     db.session.remove()
     assert _count("SELECT count(*) FROM deliveries") == 5000
+
+
+def test_recipients_web_page_pages_by_grant(runner, client, ctx, monkeypatch):
+    import re
+
+    from portal.auth.models import User
+    from portal.clawback import views
+    from tests import factories as f
+    assert runner.invoke(args=["seed-scale", "--requests", "300", "--deliveries", "3000", "--yes"]).exit_code == 0
+    db.session.remove()
+    sha, grants = db.session.execute(sa.text(
+        "SELECT b.sha256, count(g.id) FROM blobs b JOIN records r ON r.blob_id = b.id "
+        "JOIN grants g ON g.record_id = r.id GROUP BY b.sha256 ORDER BY count(g.id) DESC LIMIT 1")).first()
+    admin = db.session.scalar(sa.select(User).where(User.role == "admin").limit(1))
+    monkeypatch.setattr(views, "RECIPIENTS_PAGE", 2)
+    f.login(client, admin.email, PASSWORD)
+    seen, url = [], f"/staff/files/{sha}"
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += [int(i) for i in re.findall(r"<td>#(\d+) ·", html)]
+        nxt = re.search(r'href="(/staff/files/[0-9a-f]+\?after=\d+)">Next grants', html)
+        url = nxt.group(1) if nxt else None
+    assert len(seen) == len(set(seen)) == grants and seen == sorted(seen)
+    assert client.get(f"/staff/files/{sha}?after=99999999999999").status_code == 200
