@@ -18,9 +18,11 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
 
     from . import models  # noqa: F401  (every model registered before migrations look)
     from .extensions import csrf, db, login_manager, migrate
+    from .record_requests.search import include_object
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR") or _migrations_dir()))
+    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR") or _migrations_dir()),
+                     include_object=include_object)
     login_manager.init_app(app)
     csrf.init_app(app)
 

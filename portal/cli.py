@@ -96,6 +96,37 @@ def seed_demo():
     db.session.commit()
 
 
+@click.command("seed-scale")
+@click.option("--requests", "n_requests", default=1_000_000, show_default=True, type=click.IntRange(1))
+@click.option("--deliveries", default=10_000_000, show_default=True, type=click.IntRange(0))
+@click.option("--append", is_flag=True, help="Add to a database that already has users or requests.")
+@click.option("--seed", "rng_seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def seed_scale(n_requests, deliveries, append, rng_seed, yes):
+    """Fill the database with a city's volume of made-up data, to measure at scale. Never in
+    production: it asks first (unless --yes), and refuses a database configured for HTTPS."""
+    from flask import current_app
+
+    from .seed_scale import Refused, seed
+    url = db.engine.url.render_as_string(hide_password=True)
+    if current_app.config.get("HTTPS"):
+        raise click.ClickException("PORTAL_HTTPS is set: this looks like production; seed-scale refuses.")
+    if not yes:
+        click.confirm(f"Add {n_requests:,} requests and {deliveries:,} deliveries of made-up data to "
+                      f"{url}?", abort=True)
+    started = time.monotonic()
+    try:
+        counts = seed(n_requests, deliveries, append=append, seed=rng_seed,
+                      progress=lambda line: click.echo(line, err=True))
+    except Refused as err:
+        db.session.rollback()
+        raise click.ClickException(str(err)) from err
+    db.session.commit()
+    click.echo(f"seeded {counts.requests:,} requests, {counts.events:,} events, {counts.records:,} records, "
+               f"{counts.grants:,} grants, {counts.deliveries:,} deliveries, {counts.users:,} users, "
+               f"{counts.audit:,} audit entries in {time.monotonic() - started:.0f} s")
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run what is due, then exit.")
 @click.option("--interval", default=5.0, show_default=True)
@@ -161,6 +192,6 @@ def register(app: Flask) -> None:
     from .digests.cli import digests_cli
     from .record_requests.cli import requests_cli
     from .records.cli import scan_cli
-    for cmd in (departments, users, tokens, audit_cli, seed_demo, worker, attribute_cli, clawback_reminders,
-                requests_cli, digests_cli, scan_cli, storage_cli):
+    for cmd in (departments, users, tokens, audit_cli, seed_demo, seed_scale, worker, attribute_cli,
+                clawback_reminders, requests_cli, digests_cli, scan_cli, storage_cli):
         app.cli.add_command(cmd)

@@ -21,7 +21,15 @@ def _reason(body: dict) -> str:
 
 @bp.get("/files/<sha256>/recipients")
 def file_recipients(sha256: str):
-    return tracing.recipients_json(actor(), sha256)
+    # Extension: ?limit=N (1-1000) pages the grants by id; ?cursor= is the previous next_cursor.
+    raw_limit, raw_cursor = request.args.get("limit"), request.args.get("cursor") or "0"
+    if raw_limit is None:
+        return tracing.recipients_json(actor(), sha256)
+    if (not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000 or not raw_cursor.isdigit()
+            or int(raw_cursor) >= 2 ** 31):
+        raise Invalid("limit is 1 to 1000; cursor is the next_cursor of the previous page.",
+                      fields={"limit": "1-1000", "cursor": "next_cursor"})
+    return tracing.recipients_json(actor(), sha256, after=int(raw_cursor), limit=int(raw_limit))
 
 
 @bp.post("/files/<sha256>/revoke")

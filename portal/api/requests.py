@@ -131,7 +131,7 @@ def list_requests():
     return {"items": [request_json(r.req, actor(), events=False) | {"overdue": r.overdue,
                                                                      "due_soon": r.due_soon}
                       for r in page.rows],
-            "total": page.total, "page": page.page}
+            "total": page.total, "page": page.page, "next_cursor": page.next_cursor}
 
 
 KINDS = ("acknowledge", "extend", "message", "note", "close")

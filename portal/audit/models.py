@@ -15,6 +15,8 @@ GENESIS = "0" * 64
 
 class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
+    # The admin page filtered by actor, newest first.
+    __table_args__ = (sa.Index("ix_audit_entries_actor_and_id", "actor", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -33,6 +33,7 @@ class User(db.Model):
     __table_args__ = (
         sa.CheckConstraint("role in ('requester', 'staff', 'admin')", name="role"),
         sa.CheckConstraint("email = lower(email)", name="email_lower"),
+        sa.Index("ix_users_role_department", "role", "department_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

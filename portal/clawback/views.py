@@ -1,7 +1,7 @@
 """Pages: who has a file, revocation, clawback campaigns, notices and attribution."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..auth.forms import EmptyForm
@@ -22,11 +22,17 @@ def _error(err: PortalError, template: str, **ctx):
     return render_template(template, error=err.message, **ctx), err.status
 
 
+RECIPIENTS_PAGE = 100
+
+
 @bp.route("/staff/files/<sha256>")
 @staff_required
 def file_recipients(sha256: str):
-    data = tracing.recipients_json(current_user, sha256)
-    return render_template("clawback/file.html", data=data, form=RevokeForm())
+    # A page of grants at a time, by grant id: a file sent to thousands stays a quick page.
+    after = request.args.get("after", type=int) or 0
+    data = tracing.recipients_json(current_user, sha256, after=min(max(after, 0), 2 ** 31 - 1),
+                                   limit=RECIPIENTS_PAGE)
+    return render_template("clawback/file.html", data=data, form=RevokeForm(), after=after)
 
 
 @bp.route("/staff/files/<sha256>.csv")

@@ -78,9 +78,10 @@ class Grant(db.Model):
 class Delivery(db.Model):
     """One download: written before the first byte leaves, completed after the last."""
     __tablename__ = "deliveries"
+    __table_args__ = (sa.Index("ix_deliveries_grant_id_id", "grant_id", "id"),)  # a grant's log, in order
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    grant_id: Mapped[int] = mapped_column(sa.ForeignKey("grants.id"), index=True)
+    grant_id: Mapped[int] = mapped_column(sa.ForeignKey("grants.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ip: Mapped[str] = mapped_column(sa.String(64))
     user_agent: Mapped[str] = mapped_column(sa.String(400), server_default="")

@@ -49,13 +49,19 @@ class RecordRequest(db.Model):
     __table_args__ = (
         sa.Index("ix_record_requests_dept_status_due", "department_id", "status", "due_date"),
         sa.Index("ix_record_requests_status_due", "status", "due_date", "paused_on"),
-        sa.Index("ix_record_requests_received_at", "received_at"),
+        sa.Index("ix_record_requests_received_dept", "received_at", "department_id"),
+        sa.Index("ix_record_requests_due_id", "due_date", "id"),
+        sa.Index("ix_record_requests_dept_due_id", "department_id", "due_date", "id"),
+        sa.Index("ix_record_requests_closed_cover", "closed_at", "received_at", "due_date", "status",
+                 "department_id"),
+        # The requester's page, newest first (and every lookup by requester).
+        sa.Index("ix_record_requests_requester_id_id", "requester_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_number: Mapped[str] = mapped_column(sa.String(20), unique=True)
     department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id"))
-    requester_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    requester_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     assignee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text)

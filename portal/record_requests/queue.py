@@ -1,27 +1,36 @@
 """The staff queue: filters, search, sort and pages, in a constant number of queries.
 
-Search is LIKE over tracking number, title, description and the requester's name and e-mail:
-fine for tens of thousands of requests; full-text search (tsvector / FTS5) comes later.
+Search is full-text (search.py): words of the title and description, the requester's name, the
+start of their e-mail address, or the exact tracking number. Pages are numbered (`page`, an
+offset: fine near the front) or follow a cursor (`cursor`, the last row's sort key: a deep page
+costs what the first does).
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from ..auth.models import Department, User
 from ..core.errors import Invalid
 from ..extensions import db
 from . import clock
 from . import deadlines as dl
+from . import search as fts
 from .models import CLOSED, RecordRequest, Status
 
 STATUS_CHOICES = ["open", "closed", "all"] + [s.value for s in Status]
 DUE_CHOICES = ["", "overdue", "soon", "week", "paused"]
 SORTS = {"due": "due date", "received": "oldest first", "-received": "newest first"}
 MAX_Q = 200
+# The web queue counts up to this many matches and then says "1,000+": an exact count of a
+# million rows costs more than the page. The API counts exactly (its `total` is the contract).
+COUNT_LIMIT = 1_000
 
 
 @dataclass
@@ -33,19 +42,52 @@ class Filter:
     q: str = ""
     sort: str = "due"
     page: int = 1
+    cursor: str = ""
 
     def args(self, **changes) -> dict:
         """Query-string arguments for links that keep the current filters."""
         data = replace(self, **changes).__dict__
         return {k: v for k, v in data.items() if v not in ("", None) and not (k == "page" and v == 1)}
 
+    @property
+    def after(self) -> tuple:
+        """The cursor's (sort key, id): checked by parse(), so it decodes."""
+        return _decode(self.cursor, self.sort)
+
+
+def _encode(sort: str, key, ident: int) -> str:
+    key = key.isoformat() if key is not None else None
+    raw = json.dumps([sort, key, ident], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str, sort: str) -> tuple:
+    """(sort key, id) from a cursor made for this sort; ValueError for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        kind, key, ident = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise ValueError("not a cursor") from exc
+    if kind != sort or not isinstance(ident, int) or not (key is None or isinstance(key, str)):
+        raise ValueError("not a cursor of this sort")
+    if key is None:
+        if sort != "due":
+            raise ValueError("no key")
+        return None, ident
+    value = date.fromisoformat(key) if sort == "due" else datetime.fromisoformat(key)
+    if sort != "due" and value.tzinfo is None:
+        raise ValueError("naive time")
+    return value, ident
+
 
 def parse(args) -> Filter:
     """A Filter from query arguments; bad values are the client's error (400), not ours."""
     get = lambda k, d="": (args.get(k) if isinstance(args.get(k), str) else d) or d  # noqa: E731
+    # A NUL cannot reach PostgreSQL's text; other control characters are never meant.
+    q = "".join(ch if ch.isprintable() else " " for ch in get("q")).strip()
     flt = Filter(status=get("status", "open"), department=get("department").strip(),
-                 assignee=get("assignee").strip(), due=get("due"), q=get("q").strip(),
-                 sort=get("sort", "due"))
+                 assignee=get("assignee").strip(), due=get("due"), q=q,
+                 sort=get("sort", "due"), cursor=get("cursor").strip())
     fields = {}
     if flt.status not in STATUS_CHOICES:
         fields["status"] = "one of " + ", ".join(STATUS_CHOICES)
@@ -57,6 +99,13 @@ def parse(args) -> Filter:
         fields["q" if len(flt.q) > MAX_Q else "department"] = "too long"
     if flt.assignee not in ("", "me", "none") and not flt.assignee.isdigit():
         fields["assignee"] = "me, none or a user id"
+    if flt.cursor and flt.sort in SORTS:
+        try:
+            if len(flt.cursor) > 200:
+                raise ValueError("too long")
+            _decode(flt.cursor, flt.sort)
+        except ValueError:
+            fields["cursor"] = "the next_cursor of an earlier page, with the same sort"
     raw_page = get("page", "1")
     if not raw_page.isdigit() or not 1 <= int(raw_page) <= 100000:
         fields["page"] = "a whole number from 1"
@@ -113,13 +162,7 @@ def statement(actor: User, flt: Filter, *, today: date, closures: frozenset[date
     if flt.due:
         stmt = stmt.where(_due_clause(flt.due, today, closures))
     if flt.q:
-        q, requester = flt.q.lower(), aliased(User)
-        stmt = stmt.join(requester, RecordRequest.requester_id == requester.id).where(sa.or_(
-            sa.func.lower(RecordRequest.tracking_number).contains(q, autoescape=True),
-            sa.func.lower(RecordRequest.title).contains(q, autoescape=True),
-            sa.func.lower(RecordRequest.description).contains(q, autoescape=True),
-            sa.func.lower(requester.name).contains(q, autoescape=True),
-            requester.email.contains(q, autoescape=True)))
+        stmt = stmt.where(fts.condition(flt.q))
     return stmt
 
 
@@ -128,7 +171,26 @@ def _order(sort: str):
         return [RecordRequest.received_at, RecordRequest.id]
     if sort == "-received":
         return [RecordRequest.received_at.desc(), RecordRequest.id.desc()]
-    return [RecordRequest.due_date.is_(None), RecordRequest.due_date, RecordRequest.id]
+    # NULLS LAST (ascending) is the (due_date, id) index's own order, so it serves the page.
+    return [RecordRequest.due_date.asc().nulls_last(), RecordRequest.id]
+
+
+def _after(sort: str, key, ident: int):
+    """Rows strictly after (key, id) in the order of _order(sort)."""
+    if sort == "received":
+        return sa.tuple_(RecordRequest.received_at, RecordRequest.id) > sa.tuple_(
+            sa.literal(key, RecordRequest.received_at.type), sa.literal(ident))
+    if sort == "-received":
+        return sa.tuple_(RecordRequest.received_at, RecordRequest.id) < sa.tuple_(
+            sa.literal(key, RecordRequest.received_at.type), sa.literal(ident))
+    if key is None:  # undated rows come last, by id
+        return sa.and_(RecordRequest.due_date.is_(None), RecordRequest.id > ident)
+    return sa.or_(RecordRequest.due_date.is_(None), sa.tuple_(RecordRequest.due_date, RecordRequest.id) > sa.tuple_(
+        sa.literal(key, RecordRequest.due_date.type), sa.literal(ident)))
+
+
+def _key(sort: str, req: RecordRequest):
+    return req.due_date if sort == "due" else req.received_at
 
 
 @dataclass
@@ -145,25 +207,29 @@ class Page:
     page: int
     size: int
     filter: Filter = field(default_factory=Filter)
+    next_cursor: str | None = None
+    capped: bool = False   # total is COUNT_LIMIT, and there are more
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.size))
 
 
-def search(actor: User, flt: Filter, size: int) -> Page:
+def search(actor: User, flt: Filter, size: int, count_limit: int | None = None) -> Page:
     on, closures = clock.today(), clock.closures()
     stmt = statement(actor, flt, today=on, closures=closures)
-    ordered, offset = stmt.order_by(*_order(flt.sort)), (flt.page - 1) * size
-    if flt.q:
-        # A LIKE search scans every row anyway: scan once, for the count and the page together.
-        every = db.session.connection().execute(ordered).scalars().all()
-        total, ids = len(every), every[offset:offset + size]
+    counted = stmt if count_limit is None else stmt.limit(count_limit + 1)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery()))
+    capped = count_limit is not None and total > count_limit
+    total = min(total, count_limit) if capped else total
+    if flt.cursor:
+        stmt, offset = stmt.where(_after(flt.sort, *flt.after)), 0
     else:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-        # Sort and page over ids alone, then load only that page's rows with their joins: a deep
-        # page then costs a narrow sort, not the joins of every row before it.
-        ids = db.session.scalars(ordered.limit(size).offset(offset)).all()
+        offset = (flt.page - 1) * size
+    # Sort and page over ids alone, then load only that page's rows with their joins. One row
+    # more than a page says whether there is a next one.
+    ids = db.session.scalars(stmt.order_by(*_order(flt.sort)).limit(size + 1).offset(offset)).all()
+    more, ids = len(ids) > size, ids[:size]
     found = {r.id: r for r in db.session.scalars(
         sa.select(RecordRequest).where(RecordRequest.id.in_(ids))
         .options(joinedload(RecordRequest.assignee))).unique()} if ids else {}
@@ -172,4 +238,5 @@ def search(actor: User, flt: Filter, size: int) -> Page:
     for r in reqs:
         f = clock.flags(r, on, closures)
         rows.append(Row(r, f.overdue, f.due_soon))
-    return Page(rows, total or 0, flt.page, size, flt)
+    after = _encode(flt.sort, _key(flt.sort, reqs[-1]), reqs[-1].id) if more and reqs else None
+    return Page(rows, total or 0, flt.page, size, flt, after, capped)

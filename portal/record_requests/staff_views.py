@@ -20,7 +20,7 @@ bp = Blueprint("staff", __name__)
 
 def _queue_page(form=None, error=None, status=200):
     flt = queue.parse(request.args)
-    page = queue.search(current_user, flt, current_app.config["REQUEST_PAGE_SIZE"])
+    page = queue.search(current_user, flt, current_app.config["REQUEST_PAGE_SIZE"], count_limit=queue.COUNT_LIMIT)
     depts = departments() if current_user.is_admin else [current_user.department]
     form = form or BulkAssignForm(formdata=None)
     form.assignee.choices = [("", "Nobody")] + [

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
@@ -102,15 +102,25 @@ def confirm(token: str):
     return _confirmation(req)
 
 
+MINE_PAGE = 50
+
+
 @bp.route("/my/requests")
 @login_required
 def mine():
-    rows = db.session.scalars(sa.select(RecordRequest).where(RecordRequest.requester_id == current_user.id)
-                              .order_by(RecordRequest.id.desc()).limit(500)).all()
-    followed = db.session.scalars(sa.select(RecordRequest).join(RecordRequest.followers)
-                                  .where(RequestFollower.user_id == current_user.id)
-                                  .order_by(RecordRequest.id.desc()).limit(500)).all()
-    return render_template("requests/mine.html", rows=rows, followed=followed)
+    # Newest first, a page at a time by id (a newsroom files thousands): the (requester_id, id)
+    # index serves any page at the cost of the first.
+    before = request.args.get("before", type=int)
+    stmt = sa.select(RecordRequest).where(RecordRequest.requester_id == current_user.id)
+    if before:
+        stmt = stmt.where(RecordRequest.id < before)
+    rows = db.session.scalars(stmt.order_by(RecordRequest.id.desc()).limit(MINE_PAGE + 1)).all()
+    older = rows[MINE_PAGE - 1].id if len(rows) > MINE_PAGE else None
+    followed = [] if before else db.session.scalars(
+        sa.select(RecordRequest).join(RecordRequest.followers).where(RequestFollower.user_id == current_user.id)
+        .order_by(RecordRequest.id.desc()).limit(500)).all()
+    return render_template("requests/mine.html", rows=rows[:MINE_PAGE], followed=followed, older=older,
+                           before=before)
 
 
 # -- the request page ---------------------------------------------------------------------------

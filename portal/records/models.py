@@ -63,10 +63,11 @@ class Disposition(str, enum.Enum):
 class Record(db.Model):
     """A responsive record attached to a request."""
     __tablename__ = "records"
+    __table_args__ = (sa.Index("ix_records_blob_id_id", "blob_id", "id"),)  # the records of a file
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("record_requests.id"), index=True)
-    blob_id: Mapped[int] = mapped_column(sa.ForeignKey("blobs.id"), index=True)
+    blob_id: Mapped[int] = mapped_column(sa.ForeignKey("blobs.id"))
     filename: Mapped[str] = mapped_column(sa.String(255))       # the uploader's name: metadata only
     disposition: Mapped[Disposition] = mapped_column(
         sa.Enum(Disposition, native_enum=False, create_constraint=False, length=16),
