@@ -42,8 +42,9 @@ def bulk_assign():
     form = BulkAssignForm()
     if not form.validate_on_submit():
         abort(400)
-    ids = [int(i) for i in form.ids.data if i.isdigit()]
-    assignee = db.session.get(User, int(form.assignee.data)) if form.assignee.data.isdigit() else None
+    ids = [int(i) for i in form.ids.data or [] if i.isdigit()]
+    chosen = form.assignee.data or ""  # absent from a hand-made POST: nobody
+    assignee = db.session.get(User, int(chosen)) if chosen.isdigit() else None
     try:
         count = routing.bulk_assign(current_user, ids, assignee)
     except PortalError as err:

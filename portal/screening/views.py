@@ -171,6 +171,8 @@ def clean_copy(record_id: int):
     try:
         copy = clean.clean_copy(current_user, record_id, max_size=current_app.config["MAX_CONTENT_LENGTH"])
     except PortalError as err:
+        if err.status in (403, 404):  # another department's record: as if it did not exist
+            raise
         rollback()
         flash(err.message)
         return redirect(url_for("disclosures.request_records", request_id=record.request_id))
