@@ -71,16 +71,17 @@ OPERATIONS = [
     ("post", "/records/{record_id}/redactions", "Save draft redactions.", "staff of the department", {
         "type": "object", "properties": {"redactions": {"type": "array", "items": REDACTION}, **REDACTION["properties"]}},
      {201: "The drafts."}, (409, 415, 422), ()),
-    ("get", "/records/{record_id}/redactions", "A record's redactions.", "staff of the department", None, {200: "Redactions."}, (), ()),
+    ("get", "/records/{record_id}/redactions", "A record's redactions.", "staff of the department", None, {200: ("Redactions.", _list)}, (), ()),
     ("delete", "/redactions/{redaction_id}", "Withdraw a draft redaction.", "staff of the department", None, {200: "Withdrawn."}, (409,), ()),
     ("post", "/records/{record_id}/redactions/apply", "Apply the drafts into a redacted replacement.", "staff of the department",
      None, {201: "The run and the new record."}, (409, 415, 422), ()),
     ("post", "/records/{record_id}/verify", "Verify a redacted replacement.", "staff of the department", None, {200: "The check."}, (409, 422), ()),
     ("get", "/records/{record_id}/redaction-log", "The redaction log (format=csv for CSV).", "staff of the department", None,
-     {200: "The log."}, (), (("format", {"enum": ["json", "csv"]}),)),
+     {200: ("The log.", {"application/json": {"schema": _list}, "text/csv": {"schema": _str}})}, (),
+     (("format", {"enum": ["json", "csv"]}),)),
     ("get", "/me/grants", "My grants.", "anyone with a token", None, {200: ("Grants.", _list)}, (), ()),
     ("get", "/grants/{grant_id}/download", "My marked copy.", "the grant's recipient", None,
-     {200: ("The copy.", "application/octet-stream"), 202: "Being prepared; see Retry-After.", 302: "A short-lived storage address."},
+     {200: ("The copy, in the record's own type (a ZIP when marks need a receipt).", "*/*"), 202: "Being prepared; see Retry-After.", 302: "A short-lived storage address."},
      (410, 422), ()),
     ("get", "/me/clawback-notices", "Clawback notices addressed to me.", "anyone with a token", None, {200: ("Notices.", _list)}, (), ()),
     ("post", "/clawback-notices/{notice_id}/response", "Answer a clawback notice.", "its recipient", {
@@ -109,6 +110,8 @@ def _operation(method, path, summary, who, body, answers, extra, query):
         desc, media = (what if isinstance(what, tuple) else (what, _obj))
         if status == 302:
             responses["302"] = {"description": desc}
+        elif isinstance(media, dict) and "type" not in media:  # several media types
+            responses[str(status)] = {"description": desc, "content": media}
         elif isinstance(media, str):
             responses[str(status)] = {"description": desc, "content": {media: {"schema": {"type": "string", "format": "binary"}}}}
         else:

@@ -5,6 +5,7 @@ import logging
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .. import mail
 from ..extensions import db
@@ -15,6 +16,17 @@ log = logging.getLogger(__name__)
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+MAX_ID = 2 ** 31 - 1  # ids are PostgreSQL `integer` columns
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a database id, 0..MAX_ID. A larger number matches no route (404)
+    instead of reaching the database, where it would overflow the column (a 500 on either backend)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(map, fixed_digits, 0 if min is None else min, MAX_ID if max is None else max, signed)
 
 
 def wants_json() -> bool:
@@ -55,6 +67,7 @@ def keep_after_rollback(err: PortalError) -> None:
 
 
 def install(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
     @app.after_request
     def commit(response):
         if g.pop("rolled_back", False) or response.status_code >= 500:
