@@ -126,7 +126,7 @@ ROUTES: dict[str, tuple[dict, object]] = {
     "POST /admin/clawbacks/<int:campaign_id>/rerelease": (row(L, 403, 403, 403, 403, 404), None),
     "GET /admin/closures": (ADMIN_PAGE, None),
     "POST /admin/closures": (row(L, 403, 403, 403, 403, 400), None),
-    "POST /admin/closures/<int:closure_id>/delete": (row(L, 403, 403, 403, 403, 400), None),
+    "POST /admin/closures/<int:closure_id>/delete": (row(L, 403, 403, 403, 403, 302), None),
     "GET /admin/departments": (ADMIN_PAGE, None),
     "POST /admin/departments": (row(L, 403, 403, 403, 403, 400), None),
     "GET /admin/mail": (ADMIN_PAGE, None),

@@ -37,6 +37,7 @@ def build() -> World:
     from portal.disclosures.models import Grant
     from portal.mail.models import OutgoingMail
     from portal.record_requests import clock, groups
+    from portal.record_requests.models import AgencyClosure
     from portal.records import services as records
     from portal.redaction import services as redaction
     from portal.screening import lists
@@ -94,8 +95,9 @@ def build() -> World:
     split_from = f.request_for(owner, dept_a, title="Split me")
     groups.split(staff, split_from.id, [dept_b], "Parks has some too.")
     f.commit()
-    closure_id = clock.add_closure(admin, utcnow().date() + timedelta(days=40), "Founders' day")
+    clock.add_closure(admin, utcnow().date() + timedelta(days=40), "Founders' day")
     f.commit()
+    closure_id = db.session.scalar(sa.select(sa.func.max(AgencyClosure.id)))
     mail_id = db.session.scalar(sa.select(sa.func.max(OutgoingMail.id)))
     owner_token = db.session.scalar(sa.text("SELECT id FROM api_tokens WHERE user_id = :u"), {"u": owner.id})
 
