@@ -11,3 +11,10 @@ def client_ip() -> str:
 
 def user_agent() -> str:
     return (request.user_agent.string or "")[:400]
+
+
+def content_disposition(filename: str) -> str:
+    """RFC 6266: always an attachment; an ASCII fallback and the exact name in filename*."""
+    from urllib.parse import quote
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_" for c in filename)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..auth.forms import EmptyForm
 from ..auth.models import User
 from ..core.errors import PortalError
+from ..core.http import content_disposition
 from ..core.permissions import admin_required, staff_required
 from ..extensions import db
 from . import clock, metrics, queue, routing
@@ -68,7 +69,7 @@ def metrics_page():
 def metrics_csv():
     body = metrics.to_csv(metrics.compute(current_user))
     return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="request-metrics.csv"'})
+                    headers={"Content-Disposition": content_disposition("request-metrics.csv")})
 
 
 @bp.route("/admin/closures", methods=["GET", "POST"])
