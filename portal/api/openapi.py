@@ -41,7 +41,7 @@ REDACTION = {"type": "object", "required": ["kind"], "properties": {
 OPERATIONS = [
     ("get", "/me", "The token's user.", "anyone with a token", None, {200: "The user."}, (), ()),
     ("get", "/audit", "Audit entries, oldest first.", "admin", None, {200: ("Entries.", _list)}, (), (
-        ("after", _int), ("limit", _int))),
+        ("after", {"type": "integer", "minimum": 0, "maximum": 2 ** 31 - 1}), ("limit", {"type": "integer", "minimum": 1, "maximum": 1000}))),
     ("post", "/requests", "File a request.", "anyone with a token", {"type": "object", "required": ["title", "description"], "properties": {
         "department": _str, "departments": {"type": "array", "items": _str}, "title": {"type": "string", "minLength": 1, "maxLength": 200},
         "description": {"type": "string", "minLength": 1, "maxLength": 20000}}}, {201: "The request."}, (429,), ()),

@@ -59,6 +59,12 @@ def test_an_id_beyond_the_column_is_404_not_500(actors, url):
     assert r.status_code == 404 and r.get_json()["error"]["code"] in ("not_found", "not found")
 
 
+def test_audit_after_beyond_the_column_is_a_400(actors):
+    r = actors["admin"].api("GET", f"/api/v1/audit?after={HUGE}")
+    assert r.status_code == 400 and r.get_json()["error"]["fields"]["after"] == "range"
+    assert actors["admin"].api("GET", "/api/v1/audit?after=2147483647").get_json() == []
+
+
 @pytest.mark.parametrize("url", [f"/requests/{HUGE}", f"/staff/holds/{HUGE}", f"/me/files/{HUGE}/download"])
 def test_a_page_with_an_id_beyond_the_column_is_404(actors, url):
     assert actors["admin"].web("GET", url).status_code == 404
