@@ -6,7 +6,7 @@ from datetime import date
 from flask import current_app, request
 
 from ..core.errors import Forbidden, Invalid, NotFound
-from ..core.web import MAX_ID
+from ..core.models import MAX_ID
 from ..record_requests import queue, services, workflow
 from ..record_requests.models import RecordRequest, RequestEvent
 from . import bp

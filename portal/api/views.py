@@ -6,7 +6,7 @@ from flask import request
 from ..audit.models import AuditEntry
 from ..audit.serialize import entry_json
 from ..core.errors import Invalid
-from ..core.web import MAX_ID
+from ..core.models import MAX_ID
 from ..extensions import db
 from . import bp
 from .auth import actor, require_admin

@@ -11,14 +11,12 @@ from .. import mail
 from ..extensions import db
 from . import storage
 from .errors import PortalError, TooManyAttempts
+from .models import MAX_ID
 
 log = logging.getLogger(__name__)
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-
-
-MAX_ID = 2 ** 31 - 1  # ids are PostgreSQL `integer` columns
 
 
 class IdConverter(IntegerConverter):

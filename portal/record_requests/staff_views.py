@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..auth.forms import EmptyForm
 from ..auth.models import User
 from ..core.errors import PortalError
-from ..core.http import content_disposition
+from ..core.http import content_disposition, db_id
 from ..core.permissions import admin_required, staff_required
 from ..extensions import db
 from . import clock, metrics, queue, routing
@@ -43,9 +43,9 @@ def bulk_assign():
     form = BulkAssignForm()
     if not form.validate_on_submit():
         abort(400)
-    ids = [int(i) for i in form.ids.data or [] if i.isdigit()]
-    chosen = form.assignee.data or ""  # absent from a hand-made POST: nobody
-    assignee = db.session.get(User, int(chosen)) if chosen.isdigit() else None
+    ids = [i for i in map(db_id, form.ids.data or []) if i]
+    chosen = db_id(form.assignee.data)  # absent from a hand-made POST: nobody
+    assignee = db.session.get(User, chosen) if chosen else None
     try:
         count = routing.bulk_assign(current_user, ids, assignee)
     except PortalError as err:

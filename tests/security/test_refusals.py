@@ -70,6 +70,20 @@ def test_a_page_with_an_id_beyond_the_column_is_404(actors, url):
     assert actors["admin"].web("GET", url).status_code == 404
 
 
+def test_ids_beyond_the_column_in_bodies_are_unknown_not_500(world, actors):
+    ids, admin = world.ids, actors["admin"]
+    r = admin.api("POST", f"/api/v1/requests/{ids['request_id']}/releases", json={"record_ids": [int(HUGE)]})
+    assert r.status_code == 400 and r.get_json()["error"]["fields"] == {"record_ids": "unknown"}
+    r = admin.api("POST", f"/api/v1/clawbacks/{ids['campaign_id']}/rerelease", json={"record_id": int(HUGE)})
+    assert r.status_code == 404
+    r = admin.web("POST", f"/staff/requests/{ids['request_id']}/releases", data={"record_ids": [HUGE]})
+    assert r.status_code == 400
+    r = admin.web("POST", f"/requests/{ids['request_id']}/do/assign", data={"assignee": HUGE})
+    assert r.status_code < 500
+    r = admin.web("POST", "/staff/requests/assign", data={"ids": [HUGE], "assignee": HUGE})
+    assert r.status_code == 400
+
+
 def test_bulk_assign_without_an_assignee_is_a_clear_400(world_app, world, actors):
     from portal.record_requests.models import RecordRequest
     r = actors["staff"].web("POST", "/staff/requests/assign", data={"ids": [str(world.ids["request_id"])]}, dry=False)
