@@ -10,6 +10,8 @@ from . import bp
 
 @bp.before_request
 def authenticate():
+    if request.endpoint == "api.openapi":  # the API's description is public
+        return
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from ..core.errors import Invalid
+from ..core.http import content_disposition
 from ..redaction import log, services
 from . import bp
 from .auth import actor, require_staff
@@ -65,5 +66,5 @@ def redaction_log(record_id: int):
     rows = log.entries(actor(), record_id)
     if request.args.get("format") == "csv":
         return Response(log.as_csv(rows), mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="redaction-log-record-{record_id}.csv"'})
+            "Content-Disposition": content_disposition(f"redaction-log-record-{record_id}.csv")})
     return [log.entry_json(r) for r in rows]

@@ -6,6 +6,7 @@ from datetime import date
 from flask import current_app, request
 
 from ..core.errors import Forbidden, Invalid, NotFound
+from ..core.models import MAX_ID
 from ..record_requests import queue, services, workflow
 from ..record_requests.models import RecordRequest, RequestEvent
 from . import bp
@@ -79,7 +80,7 @@ def _date(data: dict, name: str) -> date | None:
 
 
 def _id(value: str) -> int:
-    if not value.isdigit() or len(value) > 12:
+    if not value.isdigit() or len(value) > 12 or int(value) > MAX_ID:
         raise NotFound("No such request.")
     return int(value)
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from .. import audit
 from ..auth.models import User
 from ..core.errors import Invalid, NotFound
+from ..core.models import MAX_ID
 from ..disclosures.models import Grant, Release
 from ..disclosures.services import create_release
 from ..extensions import db
@@ -15,7 +16,7 @@ from .campaigns import get_campaign
 
 def rerelease(actor: User, campaign_id: int, corrected_record_id: int) -> list[Release]:
     campaign = get_campaign(actor, campaign_id)
-    corrected = db.session.get(Record, corrected_record_id)
+    corrected = db.session.get(Record, corrected_record_id) if 0 < corrected_record_id <= MAX_ID else None
     if corrected is None:
         raise NotFound("No such record.")
     original = corrected.replaces

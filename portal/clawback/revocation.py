@@ -57,7 +57,7 @@ def _grants_with_department(where) -> list[tuple[Grant, int]]:
 def revoke_grant(actor: User, grant_id: int, reason: str) -> Grant:
     reason = _reason(reason)
     rows = _grants_with_department(Grant.id == grant_id)
-    if not rows or not actor.is_staff:
+    if not rows or not may_act_on(actor, rows[0][1]):  # another department's grant is not revealed
         raise NotFound("No such grant.")
     _require(actor, {rows[0][1]})
     _revoke(actor, [rows[0][0]], reason, "grant", f"grant:{grant_id}")
@@ -67,10 +67,9 @@ def revoke_grant(actor: User, grant_id: int, reason: str) -> Grant:
 def revoke_release(actor: User, release_id: int, reason: str) -> int:
     reason = _reason(reason)
     release = db.session.get(Release, release_id)
-    if release is None or not actor.is_staff:
+    req = db.session.get(RecordRequest, release.request_id) if release is not None else None
+    if req is None or not may_act_on(actor, req.department_id):  # nor another department's release
         raise NotFound("No such release.")
-    req = db.session.get(RecordRequest, release.request_id)
-    _require(actor, {req.department_id})
     release.public = False
     return _revoke(actor, list(release.grants), reason, "release", f"release:{release_id}")
 

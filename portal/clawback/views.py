@@ -6,9 +6,10 @@ from flask_login import current_user, login_required
 
 from ..auth.forms import EmptyForm
 from ..core.errors import PortalError
-from ..core.web import rollback
 from ..core.export import pdf_report
+from ..core.http import content_disposition
 from ..core.permissions import admin_required, staff_required
+from ..core.web import rollback
 from ..extensions import db
 from . import attribution, campaigns, revocation, tracing
 from .forms import AttributionForm, CampaignForm, ResponseForm, RevokeForm
@@ -40,7 +41,7 @@ def file_recipients(sha256: str):
 def file_recipients_csv(sha256: str):
     body = tracing.recipients_csv(current_user, sha256)
     return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="recipients-{sha256[:12]}.csv"'})
+        "Content-Disposition": content_disposition(f"recipients-{sha256[:12]}.csv")})
 
 
 @bp.route("/staff/files/<sha256>.pdf")
@@ -49,7 +50,7 @@ def file_recipients_pdf(sha256: str):
     lines = tracing.report_lines(current_user, sha256)
     body = pdf_report(f"Recipients of file {sha256[:16]}", lines, current_app.config["AGENCY_NAME"])
     return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="recipients-{sha256[:12]}.pdf"'})
+        "Content-Disposition": content_disposition(f"recipients-{sha256[:12]}.pdf")})
 
 
 @bp.route("/staff/files/<sha256>/revoke", methods=["POST"])
@@ -135,7 +136,7 @@ def campaign_csv(campaign_id: int):
         w.writerow([safe_cell(v) for v in [n.recipient.email, n.recipient.name, n.status.value, n.sent_at,
                                            n.reminded_at or "", n.responded_at or "", n.statement or ""]])
     return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="clawback-{c.id}.csv"'})
+        "Content-Disposition": content_disposition(f"clawback-{c.id}.csv")})
 
 
 @bp.route("/admin/attribute", methods=["GET", "POST"])

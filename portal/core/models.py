@@ -14,6 +14,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+MAX_ID = 2 ** 31 - 1  # ids are `integer` columns (PostgreSQL int4): a larger number is no row, never a query
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)

@@ -6,16 +6,26 @@ import logging
 from flask import Flask, g, jsonify, make_response, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .. import mail
 from ..extensions import db
 from . import storage
 from .errors import PortalError, TooLarge, TooManyAttempts
+from .models import MAX_ID
 
 log = logging.getLogger(__name__)
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a database id, 0..MAX_ID. A larger number matches no route (404)
+    instead of reaching the database, where it would overflow the column (a 500 on either backend)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(map, fixed_digits, 0 if min is None else min, MAX_ID if max is None else max, signed)
 
 
 def wants_json() -> bool:
@@ -56,6 +66,8 @@ def keep_after_rollback(err: PortalError) -> None:
 
 
 def install(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
+
     @app.before_request
     def json_limit():
         """A JSON body is parsed in memory: it gets a far smaller limit than a file upload."""

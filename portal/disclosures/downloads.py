@@ -7,11 +7,11 @@ outside the portal.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
 
 from flask import Response, current_app, stream_with_context
 
 from ..core import storage as files
+from ..core.http import content_disposition
 from ..core.models import utcnow
 from ..extensions import db
 from ..storage import StorageError
@@ -19,12 +19,6 @@ from .copies import copy_filename
 from .models import Delivery, Grant
 
 CHUNK = 256 * 1024
-
-
-def content_disposition(filename: str) -> str:
-    """RFC 6266: an ASCII fallback and the exact name in filename*."""
-    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_" for c in filename)
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def start_delivery(grant: Grant, *, ip: str, user_agent: str) -> Delivery:

@@ -12,7 +12,7 @@ from .. import audit, mail
 from ..auth.models import Role, User
 from ..auth.services import create_user, find_user, normalise_email
 from ..core.errors import Conflict, Gone, Invalid, NotFound
-from ..core.models import utcnow
+from ..core.models import MAX_ID, utcnow
 from ..extensions import db
 from ..jobs import services as jobs
 from ..record_requests.models import RecordRequest
@@ -73,7 +73,8 @@ def create_release(actor: User, request_id: int, record_ids: list[int], *,
     ids = sorted({int(i) for i in record_ids})
     if not ids:
         raise Invalid("Choose at least one record to release.", fields={"record_ids": "empty"})
-    records = list(db.session.scalars(sa.select(Record).where(Record.id.in_(ids),
+    in_range = [i for i in ids if 0 < i <= MAX_ID]  # a larger id would overflow the column: unknown
+    records = list(db.session.scalars(sa.select(Record).where(Record.id.in_(in_range),
                                                              Record.request_id == req.id)))
     if len(records) != len(ids):
         raise Invalid("Some of those records are not part of this request.", fields={"record_ids": "unknown"})

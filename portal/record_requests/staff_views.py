@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..auth.forms import EmptyForm
 from ..auth.models import User
 from ..core.errors import PortalError
+from ..core.http import content_disposition, db_id
 from ..core.permissions import admin_required, staff_required
 from ..extensions import db
 from . import clock, metrics, queue, routing
@@ -42,8 +43,9 @@ def bulk_assign():
     form = BulkAssignForm()
     if not form.validate_on_submit():
         abort(400)
-    ids = [int(i) for i in form.ids.data if i.isdigit()]
-    assignee = db.session.get(User, int(form.assignee.data)) if form.assignee.data.isdigit() else None
+    ids = [i for i in map(db_id, form.ids.data or []) if i]
+    chosen = db_id(form.assignee.data)  # absent from a hand-made POST: nobody
+    assignee = db.session.get(User, chosen) if chosen else None
     try:
         count = routing.bulk_assign(current_user, ids, assignee)
     except PortalError as err:
@@ -67,7 +69,7 @@ def metrics_page():
 def metrics_csv():
     body = metrics.to_csv(metrics.compute(current_user))
     return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="request-metrics.csv"'})
+                    headers={"Content-Disposition": content_disposition("request-metrics.csv")})
 
 
 @bp.route("/admin/closures", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from ..auth import services as accounts
 from ..auth.forms import EmptyForm
 from ..auth.models import Department, Role, User
 from ..core.errors import Forbidden, NotFound, PortalError
-from ..core.http import client_ip, user_agent
+from ..core.http import client_ip, db_id, user_agent
 from ..extensions import db
 from ..records import services as records
 from . import clock, groups, routing, services, similar, workflow
@@ -195,8 +195,8 @@ def _do(action: str, req: RecordRequest, form):
                                         exemptions_for(req)),
         "withdraw": lambda: workflow.withdraw(me, rid, d["body"] or ""),
         "reopen": lambda: workflow.reopen(me, rid, d["body"]),
-        "assign": lambda: routing.assign(me, rid, db.session.get(User, int(d["assignee"]))
-                                         if (d["assignee"] or "").isdigit() else None),
+        "assign": lambda: routing.assign(me, rid, db.session.get(User, db_id(d["assignee"]))
+                                         if db_id(d["assignee"]) else None),
         "transfer": lambda: routing.transfer(me, rid, services.department_by_slug(d["department"]),
                                              d["reason"]),
         "visibility": lambda: routing.set_published(me, rid, bool(d["published"]), d["reason"] or ""),

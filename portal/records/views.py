@@ -9,7 +9,7 @@ from ..core import storage as files
 from ..core.errors import PortalError
 from ..core.permissions import admin_required
 from ..core.web import rollback
-from ..disclosures.downloads import content_disposition
+from ..core.http import content_disposition
 from . import quarantine, services
 
 bp = Blueprint("records", __name__)

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from ..core.errors import Invalid, PortalError, Unprocessable
+from ..core.http import content_disposition
 from ..core.permissions import staff_required
 from ..core.web import rollback
 from . import engine, log, services
@@ -132,4 +133,4 @@ def verify(record_id: int):
 def log_csv(record_id: int):
     rows = log.entries(current_user, record_id)
     return Response(log.as_csv(rows), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="redaction-log-record-{record_id}.csv"'})
+        "Content-Disposition": content_disposition(f"redaction-log-record-{record_id}.csv")})

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..auth.forms import EmptyForm
 from ..core.errors import PortalError
+from ..core.http import content_disposition
 from ..core.permissions import admin_required, staff_required
 from ..core.web import rollback
 from ..extensions import db
@@ -92,7 +93,7 @@ def import_terms(list_id: int):
 def export_terms(list_id: int):
     body = lists.export_csv(current_user, list_id)
     return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="protected-list-{list_id}.csv"'})
+        "Content-Disposition": content_disposition(f"protected-list-{list_id}.csv")})
 
 
 @bp.route("/admin/protected-lists/<int:list_id>/terms/<int:term_id>/remove", methods=["POST"])
@@ -171,6 +172,8 @@ def clean_copy(record_id: int):
     try:
         copy = clean.clean_copy(current_user, record_id, max_size=current_app.config["MAX_CONTENT_LENGTH"])
     except PortalError as err:
+        if err.status in (403, 404):  # another department's record: as if it did not exist
+            raise
         rollback()
         flash(err.message)
         return redirect(url_for("disclosures.request_records", request_id=record.request_id))
