@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import mail
 from ..extensions import db
-from . import storage
+from . import signing, storage
 from .errors import PortalError, TooLarge, TooManyAttempts
 from .models import MAX_ID
 
@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                    ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"),
+                    ("Cache-Control", "no-store"))  # last: not on static files
 
 
 class IdConverter(IntegerConverter):
@@ -67,6 +70,7 @@ def keep_after_rollback(err: PortalError) -> None:
 
 def install(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
+    signing.install(app)
 
     @app.before_request
     def json_limit():
@@ -96,12 +100,10 @@ def install(app: Flask) -> None:
     @app.after_request
     def headers(response):
         h = response.headers
-        h.setdefault("Content-Security-Policy", CSP)
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint != "static":
-            h.setdefault("Cache-Control", "no-store")
+        present = {name.lower() for name in h.keys()}
+        for name, value in SECURITY_HEADERS if request.endpoint != "static" else SECURITY_HEADERS[:-1]:
+            if name.lower() not in present:  # a view's own value stands
+                h.add(name, value)
         return response
 
     @app.teardown_request

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..core.chrome import cached_page
 from ..core.errors import PortalError
 from ..core.web import keep_after_rollback, rollback
 from ..core.http import client_ip, user_agent
@@ -100,8 +101,7 @@ def _preview(req, form, ids):
 @bp.route("/me/files")
 @login_required
 def my_files():
-    return render_template("disclosures/my_files.html",
-                           table=files_table(services.my_grants(current_user), utcnow()))
+    return cached_page("disclosures/my_files.html", table=files_table(services.my_grants(current_user), utcnow()))
 
 
 @bp.route("/me/files/<int:grant_id>/download")
