@@ -16,6 +16,7 @@ from markupsafe import Markup
 from ..i18n import _language
 from .signing import csrf_token
 
+_LARGE = 64 * 1024
 _CSRF = "\x00csrf\x00"  # cannot occur in a rendered page: autoescape never emits NUL
 
 
@@ -39,8 +40,9 @@ def page_header() -> Markup:
 def cached_page(template: str, **context) -> str:
     """`template` rendered with `context`, reused while the context and the header's own key are
     unchanged: the page must show nothing else than its (hashable) context and the header. A page
-    with flashed messages is rendered afresh: they are shown once."""
-    if "_flashes" in session:
+    with flashed messages is rendered afresh (they are shown once), and so is a large one (the
+    cache is per process: 256 small pages, never 256 large ones)."""
+    if "_flashes" in session or sum(len(v) for v in context.values() if isinstance(v, str)) > _LARGE:
         return render_template(template, **context)
     who = _who()
     html = current_app.extensions["whole_pages"](template, tuple(context.items()), who, *_where())

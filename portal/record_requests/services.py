@@ -187,22 +187,29 @@ def start_draft(filing: Filing, *, email: str, name: str, ip: str, limits) -> No
               f"Hello {name},\n\nTo send your records request \"{filing.title}\" to "
               f"{', '.join(d.name for d in filing.departments)}, confirm your e-mail address by opening this link:\n\n"
               f"{current_app.config['BASE_URL']}/requests/confirm/{token}\n\n"
-              "The request is filed, and its clock starts, when you open the link. If you did not "
+              "The request is filed, and its clock starts, when you open the link and press the button "
+              "there. If you did not "
               "ask for this, ignore this message and nothing will be filed.\n")
     audit.record("anonymous", "request.draft", f"draft:{draft.id}",
                  {"email": email, "departments": [d.slug for d in filing.departments], "ip": ip})
 
 
-def confirm_draft(token: str, max_age: int) -> tuple[RecordRequest, User]:
-    """File the held request under the confirmed address (a new password-less requester account
-    when there is none). A second use of the link files nothing."""
-    draft = db.session.scalar(sa.select(RequestDraft).where(
-        RequestDraft.token_hash == _token_hash(token or "")).with_for_update())
+def draft_of(token: str, max_age: int, *, lock: bool = False) -> RequestDraft:
+    """The held request a confirmation link names, while the link is valid."""
+    query = sa.select(RequestDraft).where(RequestDraft.token_hash == _token_hash(token or ""))
+    draft = db.session.scalar(query.with_for_update() if lock else query)
     if draft is None or utcnow() - draft.created_at > timedelta(seconds=max_age):
         raise Invalid("This confirmation link is not valid or has expired. Please file the request again.")
+    return draft
+
+
+def confirm_draft(token: str, max_age: int) -> tuple[RecordRequest, User, bool]:
+    """File the held request under the confirmed address (a new password-less requester account
+    when there is none); the flag says whether this call filed it. A second use files nothing."""
+    draft = draft_of(token, max_age, lock=True)
     if draft.request_id is not None:
         req = db.session.get(RecordRequest, draft.request_id)
-        return req, req.requester
+        return req, req.requester, False
     user = accounts.find_user(draft.email)
     if user is None:
         user = accounts.create_user(None, email=draft.email, name=draft.name, password=None,
@@ -216,7 +223,7 @@ def confirm_draft(token: str, max_age: int) -> tuple[RecordRequest, User]:
     req = file_request(user, Filing(draft.department, draft.title, draft.description,
                                     draft.date_from, draft.date_to, draft.preferred_format, also))
     draft.request_id = req.id
-    return req, user
+    return req, user, True
 
 
 # -- access -------------------------------------------------------------------------------------------

@@ -90,11 +90,22 @@ def filed(request_id: int):
 
 
 @bp.route("/requests/confirm/<token>")
+def confirm_page(token: str):
+    """The link only shows what will be filed: mail scanners and link previews open links, and
+    opening one must neither file the request nor sign anybody in."""
+    draft = services.draft_of(token, current_app.config["DRAFT_MAX_AGE"])
+    if draft.request_id is not None:  # already filed: say so, sign nobody in
+        return _confirmation(db.session.get(RecordRequest, draft.request_id))
+    return render_template("requests/confirm.html", draft=draft, form=EmptyForm())
+
+
+@bp.route("/requests/confirm/<token>", methods=["POST"])
 def confirm(token: str):
-    req, user = services.confirm_draft(token, current_app.config["DRAFT_MAX_AGE"])
-    # Only a password-less requester account is signed in by the link: for any other account the
-    # link proves the address, not the right to act as its owner.
-    if (not current_user.is_authenticated and user.password_hash is None
+    req, user, filed_now = services.confirm_draft(token, current_app.config["DRAFT_MAX_AGE"])
+    # Only the press of the button that files the request signs in, and only a password-less
+    # requester account: for any other account the link proves the address, not the right to
+    # act as its owner; and a link used again is no longer a way in.
+    if (filed_now and not current_user.is_authenticated and user.password_hash is None
             and user.role == Role.requester and user.active):
         session.clear()
         accounts.start_session(user, ip=client_ip(), user_agent=user_agent())

@@ -5,6 +5,7 @@ from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.record_requests.models import RecordRequest, Status
 from tests import factories as f
+from tests.conftest import csrf_of
 
 
 def _link(body: str, path: str) -> str:
@@ -41,7 +42,14 @@ def test_filing_without_an_account_by_magic_link(client, ctx, mailbox):
     assert r.status_code == 200 and "Check your e-mail" in r.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(RecordRequest)) == 0
     link = _link(mailbox.last_body("pat@example.org"), "requests/confirm")
-    page = client.get(link)
+
+    # Opening the link (as a mail scanner or a link preview does) files nothing and signs nobody in.
+    preview = client.get(link)
+    assert preview.status_code == 200 and "Body camera policy" in preview.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(RecordRequest)) == 0
+    assert client.get("/my/requests").status_code == 302
+
+    page = client.post(link, data={"csrf_token": csrf_of(client, link)})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Your request is filed" in html
     assert_plain_page(html)
@@ -51,10 +59,36 @@ def test_filing_without_an_account_by_magic_link(client, ctx, mailbox):
     assert user.email == "pat@example.org" and user.password_hash is None and user.email_verified_at
     assert "Acknowledgment due by" in html  # FOIL: the first deadline is the acknowledgment
     assert req.tracking_number in mailbox.last_body("pat@example.org")
-    assert client.get("/my/requests").status_code == 200  # signed in by the link
+    assert client.get("/my/requests").status_code == 200  # signed in by confirming
     assert client.get(link).status_code == 200            # a second use files nothing more
     assert db.session.scalar(db.select(db.func.count()).select_from(RecordRequest)) == 1
     assert client.get("/requests/confirm/forged").status_code == 400
+    assert client.post("/requests/confirm/forged", data={"csrf_token": csrf_of(client, "/requests/new")}).status_code == 400
+
+
+def test_a_used_confirmation_link_signs_nobody_in(app, ctx, mailbox):
+    f.department("police")
+    first = app.test_client()
+    f.post_form(first, "/requests/new", "/requests/new",
+                FILING | {"name": "Pat Public", "email": "pat@example.org", "submit": "File the request"})
+    link = _link(mailbox.last_body("pat@example.org"), "requests/confirm")
+    assert first.post(link, data={"csrf_token": csrf_of(first, link)}).status_code == 200
+    assert first.get("/my/requests").status_code == 200
+
+    someone_else = app.test_client()  # whoever later sees the link, in a forwarded mail or a log
+    assert "Your request is filed" in someone_else.get(link).get_data(as_text=True)
+    assert someone_else.post(link, data={"csrf_token": csrf_of(someone_else, "/requests/new")}).status_code == 200
+    assert someone_else.get("/my/requests").status_code == 302
+    assert db.session.scalar(db.select(db.func.count()).select_from(RecordRequest)) == 1
+
+
+def test_confirming_needs_the_pages_csrf_token(client, ctx, mailbox):
+    f.department("police")
+    f.post_form(client, "/requests/new", "/requests/new",
+                FILING | {"name": "Pat Public", "email": "pat@example.org", "submit": "File the request"})
+    link = _link(mailbox.last_body("pat@example.org"), "requests/confirm")
+    assert client.post(link).status_code == 400  # a forged cross-site post files nothing
+    assert db.session.scalar(db.select(db.func.count()).select_from(RecordRequest)) == 0
 
 
 def test_filing_with_an_account_checks_for_similar_requests(client, ctx, mailbox):

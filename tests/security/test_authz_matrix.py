@@ -74,6 +74,7 @@ ROUTES: dict[str, tuple[dict, object]] = {
     "GET /requests/new": (ANYONE, None),
     "POST /requests/new": (row(400, 400, 400, 400, 400, 400), None),
     "GET /requests/confirm/<token>": (row(400, 400, 400, 400, 400, 400), None),
+    "POST /requests/confirm/<token>": (row(400, 400, 400, 400, 400, 400), None),
     "GET /my/requests": (SIGNED_IN, None),
     "GET /requests/<int:request_id>": (row(L, 200, 404, 200, 404, 200), None),
     "GET /requests/<int:request_id>/filed": (row(L, 200, 404, 200, 404, 200), None),
