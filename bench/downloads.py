@@ -25,7 +25,9 @@ Every part measures its yardstick in the same run and prints the ratio to it:
   gunicorn's sync worker closes each connection) to each target in turn, in alternating
   order. Median round for requests/s; p50 and p95 over all rounds. The portal's anonymous
   login form, which runs no query, is measured too, as the portal's floor. Target: at least
-  0.5x the bare app's requests/s.
+  0.5x the bare app's requests/s. The gunicorn workers' CPU time per request (from /proc, over
+  the measured rounds) is reported too: the load client shares the 2 cores, and CPU per request
+  moves less than requests/s when other jobs run.
 - memory: a 1 GiB MP4-like file goes in through the API (multipart, prepared on disk
   beforehand), its copy is made by the worker (the file is over MARK_INLINE_MAX_BYTES and
   MARK_IN_MEMORY_MAX_BYTES, so the streamed ZIP wrapper), and it is downloaded through the
@@ -235,6 +237,8 @@ def pdf_part(scratch: Path) -> list[Row]:
 class Load:
     per_second: list[float]
     latencies: list[float]
+    cpu_seconds: float = 0.0  # the server's workers', over the measured rounds
+    requests: int = 0
 
     @property
     def rate(self) -> float:
@@ -269,7 +273,10 @@ def page_part(scratch: Path) -> list[Row]:
                 drive(*target, Load([], []), 100)
             for n in range(ROUNDS):
                 for name in (list(targets) if n % 2 == 0 else list(targets)[::-1]):
+                    before = workers_cpu(targets[name][0])
                     drive(*targets[name], loads[name], REQUESTS)
+                    loads[name].cpu_seconds += workers_cpu(targets[name][0]) - before
+                    loads[name].requests += REQUESTS
     ours, theirs, floor = loads["portal"], loads["bare"], loads["login"]
     label = (f"page: GET /me/files, {GRANTS} grants on {REQUESTS_FILED} requests ({len(page) / 1000:.1f} KB; "
              f"bare page {bare_size / 1000:.1f} KB), gunicorn {' '.join(GUNICORN[:4])}, {CLIENTS} clients, "
@@ -280,7 +287,12 @@ def page_part(scratch: Path) -> list[Row]:
             *(Row(f"page: latency p{q}", f"{ours.quantile_ms(q):.1f} ms", f"bare Flask {theirs.quantile_ms(q):.1f} ms",
                   f"{ours.quantile_ms(q) / theirs.quantile_ms(q):.2f}x") for q in (50, 95)),
             Row("page: the portal's floor, GET /login (anonymous form, no query): requests/s", f"{floor.rate:.0f}",
-                f"bare Flask {theirs.rate:.0f}", f"{floor.rate / theirs.rate:.2f}x")]
+                f"bare Flask {theirs.rate:.0f}", f"{floor.rate / theirs.rate:.2f}x"),
+            *(Row(f"page: gunicorn workers' CPU per request, {what} (less sensitive to other jobs than requests/s)",
+                  f"{load.cpu_seconds / load.requests * 1000:.2f} ms",
+                  f"bare Flask {theirs.cpu_seconds / theirs.requests * 1000:.2f} ms",
+                  f"{(load.cpu_seconds / load.requests) / (theirs.cpu_seconds / theirs.requests):.2f}x")
+              for what, load in (("/me/files", ours), ("/login", floor)))]
 
 
 def seed_recipient(app) -> str:
@@ -310,6 +322,9 @@ def seed_recipient(app) -> str:
     return email
 
 
+_SERVERS: dict[int, int] = {}  # port -> gunicorn master pid
+
+
 @contextlib.contextmanager
 def gunicorn(app_spec: str, env: dict, log: Path, settings: list[str] = GUNICORN) -> Iterator[int]:
     port = free_port()
@@ -327,14 +342,30 @@ def gunicorn(app_spec: str, env: dict, log: Path, settings: list[str] = GUNICORN
             if time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn {app_spec} did not listen within 60 s")
             time.sleep(0.1)
+        _SERVERS[port] = server.pid
         yield port
     finally:
+        _SERVERS.pop(port, None)
         server.terminate()  # SIGTERM: gunicorn's graceful shutdown
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def workers_cpu(port: int) -> float:
+    """User + system CPU seconds of the gunicorn workers serving `port` (children of its master)."""
+    master = _SERVERS[port]
+    total, tick = 0, os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == master:  # ppid
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def get(port: int, path: str, cookie: str) -> bytes:
