@@ -108,6 +108,9 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
     cfg["SESSION_COOKIE_SECURE"] = bool(cfg["HTTPS"])
     cfg["WTF_CSRF_TIME_LIMIT"] = None  # bound to the session instead, which has its own timeouts
+    # Signed with the current key, accepted under a retired one: a form open during a key rotation
+    # still submits (itsdangerous takes a list of keys, the newest last).
+    cfg["WTF_CSRF_SECRET_KEY"] = [*cfg["SECRET_KEY_FALLBACKS"], cfg["SECRET_KEY"]]
     return cfg
 
 

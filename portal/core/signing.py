@@ -60,13 +60,14 @@ def csrf_token() -> str:
     raw = session.get("csrf_token")
     if raw is None or "csrf_token" in g or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return generate_csrf()  # makes the secret, or keeps the request's token
-    g.csrf_token = token = _signed(current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    keys = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    g.csrf_token = token = _signed(tuple(keys) if isinstance(keys, list) else keys, raw)
     return token
 
 
 @lru_cache(maxsize=4096)
-def _signed(secret: str, raw: str) -> str:
-    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
+def _signed(keys: str | tuple[str, ...], raw: str) -> str:
+    return URLSafeTimedSerializer(keys, salt="wtf-csrf-token").dumps(raw)
 
 
 def install(app) -> None:

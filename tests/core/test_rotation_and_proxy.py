@@ -14,6 +14,7 @@ from portal.disclosures import services
 from portal.disclosures.models import Delivery
 from portal.extensions import db
 from tests import factories as f
+from tests.conftest import csrf_of
 from tests.auth.test_register_reset import _link
 from tests.watermark import samples as ws
 
@@ -41,6 +42,24 @@ def test_sessions_survive_a_rotation_that_keeps_the_old_key(app, client, ctx):
     assert client.get("/me/files").status_code == 200  # still logged in
     app.config["SECRET_KEY_FALLBACKS"] = []     # the old key retired: its cookies stop working
     assert client.get("/me/files").status_code == 302
+
+
+def test_a_form_open_during_a_rotation_still_submits(app, client, ctx):
+    u = f.user()
+    f.login(client, u.email)
+    token = csrf_of(client, "/account")  # the form is open, signed with the old key
+    old = app.config["SECRET_KEY"]
+    # What a restart with PORTAL_SECRET_KEY=new and PORTAL_SECRET_KEY_FALLBACKS=old configures:
+    rotated = config.load(app.instance_path, {"SECRET_KEY": "the-new-signing-key", "SECRET_KEY_FALLBACKS": [old]})
+    for key in ("SECRET_KEY", "SECRET_KEY_FALLBACKS", "WTF_CSRF_SECRET_KEY"):
+        app.config[key] = rotated[key]
+    r = client.post("/account/tokens", data={"name": "laptop", "csrf_token": token})
+    assert r.status_code in (200, 302), r.status_code  # not 400: the old token is accepted
+    assert "laptop" in client.get("/account").get_data(as_text=True)
+    fresh = csrf_of(client, "/account")  # new pages carry tokens signed with the new key
+    app.config["WTF_CSRF_SECRET_KEY"] = ["the-new-signing-key"]  # the old key retired
+    assert client.post("/account/tokens", data={"name": "old form", "csrf_token": token}).status_code == 400
+    assert client.post("/account/tokens", data={"name": "new form", "csrf_token": fresh}).status_code in (200, 302)
 
 
 def test_reset_links_survive_a_rotation_and_die_with_the_old_key(app, client, ctx, mailbox):
