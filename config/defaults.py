@@ -108,7 +108,7 @@ Thank you for your help in protecting the people named in these records.
 # Records requests
 MAX_DEPARTMENTS_PER_FILING = 10
 # Digests and reminders (`flask digests send`, also run by the worker each day after DIGEST_HOUR,
-# in the agency's time zone).
+# in the agency's time zone; the worker sends staff digests on business days only).
 DIGEST_HOUR = 7                # None: the worker sends none (run `flask digests send` from cron instead)
 REQUESTER_RESPOND_DAYS = 30    # days a requester has to answer a question or a fee estimate
 REMINDER_DAYS_BEFORE = 5       # requesters are reminded this many days before their respond-by date

@@ -2,7 +2,7 @@
 refuses a second one for the same person, kind and day (another worker, or a second run)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from ..core.models import utcnow
 from ..extensions import db
 from ..mail import deliver_pending_after_commit
 from ..record_requests import clock
+from ..record_requests import deadlines as dl
 from . import services
 from .models import DigestSent
 
@@ -76,10 +77,22 @@ def _recipients(query) -> list[User]:
                                    .order_by(User.id)))
 
 
-def send_all(on: date | None = None) -> dict:
-    """Every digest and reminder of the day `on` (the agency's today by default), each at most once."""
+def send_all(on: date | None = None, *, digests: bool = True) -> dict:
+    """Every digest and reminder of the day `on` (the agency's today by default), each at most
+    once; without `digests`, only the requesters' reminders."""
     on = on or clock.today()
     counts = {"staff": 0, "admin": 0, "reminders": 0}
+    if digests:
+        _send_digests(on, counts)
+    for req, by in services.reminders_due(on, current_app.config["REMINDER_DAYS_BEFORE"]):
+        who = req.requester
+        if who.active and who.email_verified_at is not None and not _sent(who.id, "respond_by", req.id, by):
+            counts["reminders"] += _once(who, "respond_by", by, f"Request {req.tracking_number}: please answer by "
+                                         f"{by.isoformat()}", _reminder_body(req, by), ref=req.id)
+    return counts
+
+
+def _send_digests(on: date, counts: dict) -> None:
     for user in _recipients(sa.select(User).where(User.role.in_([Role.staff, Role.admin]))):
         if _sent(user.id, "staff", 0, on):
             continue
@@ -93,21 +106,17 @@ def send_all(on: date | None = None) -> dict:
             if not _sent(user.id, "admin", 0, on):
                 counts["admin"] += _once(user, "admin", on, f"Records requests by department on {on.isoformat()}",
                                          _admin_body(user, lines))
-    for req, by in services.reminders_due(on, current_app.config["REMINDER_DAYS_BEFORE"]):
-        who = req.requester
-        if who.active and who.email_verified_at is not None and not _sent(who.id, "respond_by", req.id, by):
-            counts["reminders"] += _once(who, "respond_by", by, f"Request {req.tracking_number}: please answer by "
-                                         f"{by.isoformat()}", _reminder_body(req, by), ref=req.id)
-    return counts
 
 
-def send_if_due() -> dict | None:
+def send_if_due(now: datetime | None = None) -> dict | None:
     """The worker's daily turn: once the agency's clock passes DIGEST_HOUR. The markers make a
-    repeat harmless; remembering the day only saves the queries."""
+    repeat harmless; remembering the day only saves the queries. On a day the office is closed
+    (weekend, federal holiday, closure day) staff and admins get no digest; requesters' reminders
+    still go, since their dates do not wait."""
     cfg, ext = current_app.config, current_app.extensions
-    now = utcnow().astimezone(ZoneInfo(cfg["AGENCY_TIMEZONE"]))
+    now = (now or utcnow()).astimezone(ZoneInfo(cfg["AGENCY_TIMEZONE"]))
     if cfg["DIGEST_HOUR"] is None or now.hour < cfg["DIGEST_HOUR"] or ext.get("portal.digest_day") == now.date():
         return None
-    done = send_all(now.date())
+    done = send_all(now.date(), digests=dl.is_business_day(dl.law_for(None), now.date(), clock.closures()))
     ext["portal.digest_day"] = now.date()
     return done

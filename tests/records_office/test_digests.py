@@ -6,6 +6,7 @@ from portal.extensions import db
 from portal.digests import services as digests
 from portal.digests.sending import send_all
 from portal.record_requests import clock, routing, workflow
+from portal.record_requests import deadlines as dl
 from portal.record_requests.models import Status
 from tests import factories as f
 
@@ -117,6 +118,33 @@ def test_the_worker_sends_the_day_s_digests_once_after_the_digest_hour(ctx, app,
     me, colleague, today, c = _setup()
     mailbox.clear()
     app.config["DIGEST_HOUR"] = 0  # any time of day is past midnight
+    office_open = dl.is_business_day(dl.law_for(None), today, clock.closures())
     first, second = run_once(), run_once()
-    assert first["digests"]["staff"] == 2 and second["digests"] is None
-    assert len(mailbox.to(me.email)) == 1
+    # On a weekend or holiday the worker sends staff no digest (the next test covers both cases).
+    assert first["digests"]["staff"] == (2 if office_open else 0) and second["digests"] is None
+    assert len(mailbox.to(me.email)) == (1 if office_open else 0)
+
+
+def test_the_worker_sends_no_staff_digest_on_a_day_the_office_is_closed(app, ctx, mailbox):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from portal.digests.sending import send_if_due
+
+    me, _, today, _ = _setup()
+    zone, law = ZoneInfo(app.config["AGENCY_TIMEZONE"]), dl.law_for(None)
+    at_nine = lambda day: datetime(day.year, day.month, day.day, 9, tzinfo=zone)  # noqa: E731
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    workday = dl.next_business_day(law, saturday)
+    app.config["DIGEST_HOUR"] = 7
+    mailbox.clear()
+
+    weekend = send_if_due(at_nine(saturday))
+    assert weekend["staff"] == 0 and weekend["admin"] == 0 and not mailbox.to(me.email)
+    monday = send_if_due(at_nine(workday))
+    assert monday["staff"] == 2 and len(mailbox.to(me.email)) == 1
+
+    closed = dl.next_business_day(law, workday + timedelta(days=1))
+    clock.add_closure(f.user(Role.admin), closed, "Office move")
+    db.session.commit()
+    assert send_if_due(at_nine(closed))["staff"] == 0 and len(mailbox.to(me.email)) == 1
