@@ -59,9 +59,9 @@ class Unprocessable(PortalError):
 class TooManyAttempts(PortalError):
     status, code = 429, "too_many_attempts"
 
-    def __init__(self, message: str = "Too many attempts. Please wait a few minutes and try again.",
-                 retry_after: int = 60, **kw):
-        super().__init__(message, **kw)
+    def __init__(self, message: str | None = None, retry_after: int = 60, **kw):
+        from flask_babel import gettext as _  # here: the errors are plain, importable without Flask
+        super().__init__(message or _("Too many attempts. Please wait a few minutes and try again."), **kw)
         self.retry_after = retry_after
 
 

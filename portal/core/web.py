@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -92,7 +93,7 @@ def install(app: Flask) -> None:
             rollback()
             log.exception("commit failed")
             return error_response(503, "unavailable",
-                                  "The change could not be saved. Nothing was changed; please try again.")
+                                  _("The change could not be saved. Nothing was changed; please try again."))
         storage.committed()
         mail.deliver_pending_after_commit()
         return response
@@ -124,14 +125,15 @@ def install(app: Flask) -> None:
     def http_error(err: HTTPException):
         _abandon()
         code = (err.name or "error").lower().replace(" ", "_")
-        message = {
-            400: "The request could not be understood.",
-            404: "There is nothing here, or you may not see it.",
-            405: "That action is not possible here.",
-            413: "The upload is larger than the portal accepts.",
-        }.get(err.code or 500, err.description or "Something went wrong.")
+        known = {
+            400: _("The request could not be understood."),
+            404: _("There is nothing here, or you may not see it."),
+            405: _("That action is not possible here."),
+            413: _("The upload is larger than the portal accepts."),
+        }
+        message = known.get(err.code or 500) or err.description or _("Something went wrong.")
         if getattr(err, "description", None) and err.code == 400 and "CSRF" in str(err.description):
-            message = "The form expired or was sent from elsewhere. Please reload the page and try again."
+            message = _("The form expired or was sent from elsewhere. Please reload the page and try again.")
             code = "csrf"
         return error_response(err.code or 500, code, message)
 
@@ -141,8 +143,9 @@ def install(app: Flask) -> None:
         # was kept, and the same request may well succeed in a moment.
         _abandon()
         log.exception("database error")
-        return error_response(503, "unavailable", "The database could not complete this right now. "
-                              "Nothing was changed; please try again in a moment.", headers={"Retry-After": "5"})
+        return error_response(503, "unavailable", _("The database could not complete this right now. "
+                                                    "Nothing was changed; please try again in a moment."),
+                              headers={"Retry-After": "5"})
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):

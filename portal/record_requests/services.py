@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from .. import audit, mail
 from ..auth import services as accounts
@@ -154,9 +155,10 @@ def _filing_limit(actor: User, limit: tuple[int, int]) -> None:
     try:
         ratelimit.check(bucket, limit)
     except TooManyAttempts as exc:
-        raise TooManyAttempts(f"You have filed {limit[0]} requests in the last {limit[1] // 60} minutes, the "
-                              "most the portal accepts. Please wait before filing another, or add to one "
-                              "of your open requests.", retry_after=limit[1]) from exc
+        raise TooManyAttempts(_("You have filed %(count)s requests in the last %(minutes)s minutes, the "
+                                "most the portal accepts. Please wait before filing another, or add to one "
+                                "of your open requests.", count=limit[0], minutes=limit[1] // 60),
+                              retry_after=limit[1]) from exc
     ratelimit.hit(bucket)
 
 

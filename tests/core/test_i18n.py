@@ -87,3 +87,11 @@ def test_the_compiled_catalog_matches_its_source():
                                                                   else tuple(m.string)) for m in catalog if m.id}
     source, compiled = entries(read_po(PO.open("rb"), locale="es")), entries(read_mo(MO.open("rb")))
     assert compiled == source, "portal/translations is stale: run `make translations`"
+
+
+def test_error_messages_are_in_spanish_too(client, ctx):
+    client.set_cookie("lang", "es")
+    page = client.get("/no/such/page").get_data(as_text=True)
+    assert "Aquí no hay nada, o usted no puede verlo." in page
+    expired = client.post("/login", data={"email": "x@example.org", "password": "x"})
+    assert expired.status_code == 400 and "El formulario caducó" in expired.get_data(as_text=True)
