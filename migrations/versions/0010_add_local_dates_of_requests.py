@@ -1,0 +1,66 @@
+"""add local dates of requests
+
+`received_on` and `closed_on`: the agency's local dates (AGENCY_TIMEZONE) of `received_at` and
+`closed_at`, which the metrics count by, with covering indexes; filled here from the times. At a
+million requests, converting a year of UTC times at every view of the metrics was most of their
+cost (docs/benchmarks.md, "Scale"). The index that served metrics by `closed_at` becomes a narrow
+`(closed_at, id)` one for the public log's order.
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-11-29 07:00:00.000000
+
+"""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from alembic import op
+import sqlalchemy as sa
+from flask import current_app
+
+
+revision = '0010'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+INDEXES = [
+    ("ix_record_requests_closed_on_cover", ["closed_on", "received_on", "due_date", "status", "department_id"]),
+    ("ix_record_requests_received_on_dept", ["received_on", "department_id"]),
+    ("ix_record_requests_closed_at_id", ["closed_at", "id"]),
+]
+REPLACED = ("ix_record_requests_closed_cover", ["closed_at", "received_at", "due_date", "status", "department_id"])
+
+
+def _fill(zone: str) -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        op.execute(sa.text("UPDATE record_requests SET received_on = (received_at AT TIME ZONE :zone)::date, "
+                           "closed_on = (closed_at AT TIME ZONE :zone)::date").bindparams(zone=zone))
+        return
+    tz = ZoneInfo(zone)
+
+    def local_date(value):  # SQLite keeps naive UTC text and has no time-zone data
+        if value is None:
+            return None
+        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc).astimezone(tz).date().isoformat()
+    bind.connection.dbapi_connection.create_function("portal_local_date", 1, local_date, deterministic=True)
+    op.execute("UPDATE record_requests SET received_on = portal_local_date(received_at), "
+               "closed_on = portal_local_date(closed_at)")
+
+
+def upgrade():
+    op.add_column("record_requests", sa.Column("received_on", sa.Date(), nullable=True))
+    op.add_column("record_requests", sa.Column("closed_on", sa.Date(), nullable=True))
+    _fill(current_app.config["AGENCY_TIMEZONE"])
+    for name, columns in INDEXES:
+        op.create_index(name, "record_requests", columns, unique=False)
+    op.drop_index(REPLACED[0], table_name="record_requests")
+
+
+def downgrade():
+    op.create_index(REPLACED[0], "record_requests", REPLACED[1], unique=False)
+    for name, _ in INDEXES:
+        op.drop_index(name, table_name="record_requests")
+    op.drop_column("record_requests", "closed_on")
+    op.drop_column("record_requests", "received_on")
