@@ -15,14 +15,32 @@ from ..record_requests.models import RecordRequest
 from ..records.models import Blob, Record
 
 
+# Built once (this page must answer in milliseconds, and building a statement costs about as much
+# as running it): the file and its records; its grants with recipient and tracking number, all of
+# them by recipient or a page by id; and the deliveries of grants in an id range (a range, not a
+# list of ids: a whole file may have thousands).
+_FILE = (sa.select(Blob.id, Blob.sha256, Record.id).outerjoin(Record, Record.blob_id == Blob.id)
+         .where(Blob.sha256 == sa.bindparam("sha256")).order_by(Record.id))
+_GRANTS = (sa.select(Grant.id, Grant.code, Grant.record_id, Grant.recipient_id, Grant.public_label,
+                     Grant.granted_at, Grant.revoked_at, RecordRequest.tracking_number, User.email, User.name)
+           .join(Record, Record.id == Grant.record_id).join(RecordRequest, RecordRequest.id == Record.request_id)
+           .outerjoin(User, User.id == Grant.recipient_id).where(Record.blob_id == sa.bindparam("blob_id")))
+_ALL_GRANTS = _GRANTS.order_by(Grant.recipient_id, Grant.id)
+_GRANTS_PAGE = _GRANTS.where(Grant.id > sa.bindparam("after")).order_by(Grant.id).limit(sa.bindparam("limit"))
+_DELIVERIES = (sa.select(Delivery.grant_id, Delivery.at, Delivery.ip, Delivery.user_agent, Delivery.sha256,
+                         Delivery.copy_sha256, Delivery.completed)
+               .join(Grant, Grant.id == Delivery.grant_id).join(Record, Record.id == Grant.record_id)
+               .where(Record.blob_id == sa.bindparam("blob_id"),
+                      Grant.id.between(sa.bindparam("first"), sa.bindparam("last")))
+               .order_by(Delivery.grant_id, Delivery.id))
+
+
 def _file(actor: User, sha256: str) -> tuple[int, str, list[int]]:
-    """The blob's id, the file's SHA-256 and the ids of every record that holds it, in one
-    statement; raises unless `actor` may see who received it."""
+    """The blob's id, the file's SHA-256 and the ids of every record that holds it; raises unless
+    `actor` may see who received it."""
     if not actor.is_staff:
         raise Forbidden("Only staff and administrators may see who received a file.")
-    rows = db.session.execute(
-        sa.select(Blob.id, Blob.sha256, Record.id).outerjoin(Record, Record.blob_id == Blob.id)
-        .where(Blob.sha256 == (sha256 or "").lower()).order_by(Record.id)).all()
+    rows = db.session.execute(_FILE, {"sha256": (sha256 or "").lower()}).all()
     if not rows:
         raise NotFound("No file with that SHA-256 was ever uploaded.")
     blob_id = rows[0][0]
@@ -40,27 +58,16 @@ def grants_of_file(actor: User, sha256: str, *, after: int | None = None,
     """The file's SHA-256, its record ids, its grants (rows with the recipient and tracking number)
     and each grant's deliveries: all grants by recipient, or (with `limit`) a page of them by grant
     id after `after`, so that a file sent to thousands is read a page at a time. Plain rows, in
-    three statements whatever the number of grants: this page must answer in milliseconds."""
+    three statements whatever the number of grants."""
     blob_id, sha, record_ids = _file(actor, sha256)
-    stmt = (sa.select(Grant.id, Grant.code, Grant.record_id, Grant.recipient_id, Grant.public_label,
-                      Grant.granted_at, Grant.revoked_at, RecordRequest.tracking_number,
-                      User.email, User.name)
-            .join(Record, Record.id == Grant.record_id).join(RecordRequest, RecordRequest.id == Record.request_id)
-            .outerjoin(User, User.id == Grant.recipient_id).where(Record.blob_id == blob_id))
-    if limit is None:
-        stmt = stmt.order_by(Grant.recipient_id, Grant.id)
-    else:
-        stmt = stmt.where(Grant.id > (after or 0)).order_by(Grant.id).limit(limit)
-    grants = db.session.execute(stmt).all() if record_ids else []
+    grants = []
+    if record_ids:
+        grants = db.session.execute(_ALL_GRANTS, {"blob_id": blob_id}).all() if limit is None else \
+            db.session.execute(_GRANTS_PAGE, {"blob_id": blob_id, "after": after or 0, "limit": limit}).all()
     deliveries: dict[int, list] = {}
     if grants:
-        for d in db.session.execute(
-                sa.select(Delivery.grant_id, Delivery.at, Delivery.ip, Delivery.user_agent, Delivery.sha256,
-                          Delivery.copy_sha256, Delivery.completed)
-                .join(Grant, Grant.id == Delivery.grant_id).join(Record, Record.id == Grant.record_id)
-                # The page's grants by their id range, not a list of ids: a whole file may have many.
-                .where(Record.blob_id == blob_id, Grant.id.between(min(g.id for g in grants), max(g.id for g in grants)))
-                .order_by(Delivery.grant_id, Delivery.id)):
+        ids = [g.id for g in grants]
+        for d in db.session.execute(_DELIVERIES, {"blob_id": blob_id, "first": min(ids), "last": max(ids)}):
             deliveries.setdefault(d.grant_id, []).append(d)
     return sha, record_ids, grants, deliveries
 
