@@ -58,6 +58,12 @@ def test_a_plain_insert_gets_the_local_dates_of_its_times(ctx):
     assert _dates(rid) == (date(2026, 2, 26), date(2026, 3, 1))
 
 
+def test_an_insert_without_times_gets_the_local_date_of_now(ctx):
+    rid = _insert()  # received_at from its own default, in the same INSERT
+    received_at = db.session.scalar(sa.select(RecordRequest.received_at).where(RecordRequest.id == rid))
+    assert _dates(rid) == (clock.local_date(received_at), None)
+
+
 def test_recompute_after_a_change_of_time_zone(ctx, runner):
     rid = _insert(received_at=LATE - timedelta(days=3), closed_at=LATE)
     ctx.config["AGENCY_TIMEZONE"] = "Asia/Tokyo"
