@@ -209,6 +209,7 @@ def main() -> None:
                 ("queue", who["staff"], f"/staff/requests?status=all&assignee={who['assignee']}&sort=-received"),
                 ("queue", who["staff"], "/staff/requests?due=overdue"),
                 ("queue", who["admin"], "/staff/requests?status=all&q=lead+drinking+water"),
+                ("queue", who["admin"], "/staff/requests?q=lead+drinking+water"),
                 ("queue", who["admin"], "/staff/requests?status=all&q=%22Elm+Street%22+emails&department=police"),
                 ("queue", who["admin"], "/staff/requests?status=closed&department=planning&sort=-received"),
                 ("queue", who["admin"], "/staff/requests?status=all&page=400"),

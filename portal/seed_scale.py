@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from .audit.models import GENESIS
 from .audit.services import canonical, entry_hash
+from .core.models import local_date
 from .extensions import db
 
 PASSWORD = "scale-password-1"
@@ -196,7 +197,7 @@ COLUMNS = {
     "record_requests": ["id", "tracking_number", "department_id", "requester_id", "assignee_id", "title",
                         "description", "status", "received_at", "due_date", "closed_at", "preferred_format",
                         "acknowledged_at", "clock_start", "clock_days", "extension_days", "paused_days",
-                        "paused_on", "published"],
+                        "paused_on", "published", "received_on", "closed_on"],
     "request_events": ["id", "request_id", "kind", "at", "actor_id", "body", "public"],
     "blobs": ["id", "sha256", "size", "content_type", "backend", "key", "created_at", "scan_status",
               "scan_attempts"],
@@ -364,7 +365,8 @@ def _one_request(s: _State, rows: dict, received: datetime) -> None:
     rows["record_requests"].append((
         rid, f"{year}-{s.counters[year]:06d}", dept_id, requester, assignee, title, description, status,
         received, due, closed_at, "any", acknowledged, received.date(), days, ext, 0,
-        received.date() + timedelta(days=3) if status == "awaiting_requester" else None, True))
+        received.date() + timedelta(days=3) if status == "awaiting_requester" else None, True,
+        local_date(received), local_date(closed_at) if closed_at else None))
     tracking = f"{year}-{s.counters[year]:06d}"
     s.chain.entry(rows["audit_entries"], received, requester, s.emails[requester], "request.file",
                   f"request:{rid}", {"tracking_number": tracking})

@@ -1,9 +1,11 @@
-"""Declarative base with a naming convention, and timezone-aware UTC times."""
+"""Declarative base with a naming convention, timezone-aware UTC times and the agency's local dates."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -19,6 +21,11 @@ MAX_ID = 2 ** 31 - 1  # ids are `integer` columns (PostgreSQL int4): a larger nu
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def local_date(moment: datetime) -> date:
+    """The agency's local date (AGENCY_TIMEZONE) of an aware time."""
+    return moment.astimezone(ZoneInfo(current_app.config["AGENCY_TIMEZONE"])).date()
 
 
 class UTCDateTime(sa.TypeDecorator):

@@ -1,4 +1,4 @@
-"""`flask requests ...`: the nightly deadline run."""
+"""`flask requests ...`: the nightly deadline run, and local dates after a change of time zone."""
 from __future__ import annotations
 
 import click
@@ -20,3 +20,13 @@ def refresh_deadlines():
     deliver_due()
     click.echo("due dates changed: {changed}; overdue: {overdue}; due soon: {due_soon}; "
                "assignees e-mailed: {mailed}".format(**result))
+
+
+@requests_cli.command("recompute-local-dates")
+def recompute_local_dates():
+    """Recompute requests' local received and closed dates (metrics count by them) after a change
+    of AGENCY_TIMEZONE."""
+    from .clock import recompute_local_dates as recompute
+    changed = recompute()
+    db.session.commit()
+    click.echo(f"requests whose local dates changed: {changed} (time zone {current_app.config['AGENCY_TIMEZONE']})")

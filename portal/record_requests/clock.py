@@ -4,7 +4,7 @@ deadlines.py holds the law; this module applies it to rows. Dates are the agency
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from flask import current_app
 from .. import audit, mail
 from ..auth.models import User
 from ..core.errors import Conflict, Invalid
-from ..core.models import utcnow
+from ..core.models import local_date, utcnow
 from ..extensions import db
 from . import deadlines as dl
 from .models import CLOSED, AgencyClosure, RecordRequest, Status
@@ -21,8 +21,35 @@ from .models import CLOSED, AgencyClosure, RecordRequest, Status
 OPEN_STATUSES = [s for s in Status if s not in CLOSED]
 
 
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(ZoneInfo(current_app.config["AGENCY_TIMEZONE"])).date()
+def set_closed(req: RecordRequest, at: datetime | None) -> None:
+    """Close (or, with None, reopen) at `at`: closed_at and its local date, which metrics count by."""
+    req.closed_at, req.closed_on = at, (None if at is None else local_date(at))
+
+
+def recompute_local_dates() -> int:
+    """Set every request's received_on and closed_on again from its times, in AGENCY_TIMEZONE (after
+    that setting changed); the number of requests whose dates changed."""
+    zone = current_app.config["AGENCY_TIMEZONE"]
+    if db.session.get_bind().dialect.name == "postgresql":
+        def local(column):
+            return sa.cast(sa.func.timezone(zone, column), sa.Date)
+    else:  # SQLite keeps naive UTC text and has no time-zone data: convert in Python
+        tz = ZoneInfo(zone)
+
+        def convert(value):
+            return None if value is None else (
+                datetime.fromisoformat(value).replace(tzinfo=timezone.utc).astimezone(tz).date().isoformat())
+        db.session.connection().connection.dbapi_connection.create_function(
+            "portal_local_date", 1, convert, deterministic=True)
+
+        def local(column):
+            return sa.func.portal_local_date(column)
+    received, closed = local(RecordRequest.received_at), local(RecordRequest.closed_at)
+    return db.session.execute(
+        sa.update(RecordRequest).values(received_on=received, closed_on=closed)
+        .where(sa.or_(RecordRequest.received_on.is_distinct_from(received),
+                      RecordRequest.closed_on.is_distinct_from(closed)))
+        .execution_options(synchronize_session=False)).rowcount
 
 
 def today() -> date:

@@ -8,7 +8,7 @@ from ..auth.models import Department, User
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.models import utcnow
 from ..extensions import db
-from . import workflow
+from . import clock, workflow
 from .models import RecordRequest, RequestFollower, RequestGroup
 from .services import Filing, add_event, can_manage, can_view, check_text, get_for, get_managed, new_request
 
@@ -66,7 +66,8 @@ def merge(actor: User, duplicate_id: int, into_id: int, reason: str) -> RecordRe
     if into.status.closed:
         raise Conflict(f"Request {into.tracking_number} is closed: reopen it, or merge the other way.")
     workflow.apply(actor, dup.id, "merge")
-    dup.duplicate_of, dup.closed_at = into, utcnow()
+    dup.duplicate_of = into
+    clock.set_closed(dup, utcnow())
     moved = [dup.requester, *(f.user for f in dup.followers)]
     added = []
     for user in moved:

@@ -31,6 +31,10 @@ MAX_Q = 200
 # The web queue counts up to this many matches and then says "1,000+": an exact count of a
 # million rows costs more than the page. The API counts exactly (its `total` is the contract).
 COUNT_LIMIT = 1_000
+# A search matching more requests than WALK_ABOVE is paged by reading the first WALK_ROWS rows of
+# its filters in the page's order and keeping the matches (search(), _walk()): with a few percent
+# of rows matching, a page is found in a few thousand rows instead of reading every match.
+WALK_ABOVE, WALK_ROWS = 1_000, 4_000
 
 
 @dataclass
@@ -124,7 +128,7 @@ def _law_departments() -> dict[str, list[int]]:
 
 
 def _due_clause(due: str, today: date, closures: frozenset[date]):
-    is_open = RecordRequest.status.in_(clock.OPEN_STATUSES)
+    is_open = open_clause()
     running = sa.and_(is_open, RecordRequest.paused_on.is_(None))
     if due == "paused":
         return sa.and_(is_open, RecordRequest.paused_on.is_not(None))
@@ -141,11 +145,25 @@ def _due_clause(due: str, today: date, closures: frozenset[date]):
 
 def statement(actor: User, flt: Filter, *, today: date, closures: frozenset[date]):
     """The matching requests' ids (the rows are loaded by id, a page at a time)."""
+    stmt = _filtered(actor, flt, today=today, closures=closures)
+    return stmt.where(fts.condition(flt.q)) if flt.q else stmt
+
+
+def open_clause():
+    """status IN (the open statuses), as literals in the SQL: then the planner can prove the
+    condition of the partial indexes of open requests (OPEN_PREDICATE), which it cannot for
+    parameters of a prepared statement."""
+    return RecordRequest.status.in_(sa.bindparam("open_statuses", [s.value for s in clock.OPEN_STATUSES],
+                                                 expanding=True, literal_execute=True))
+
+
+def _filtered(actor: User, flt: Filter, *, today: date, closures: frozenset[date]):
+    """statement() without the search words."""
     stmt = sa.select(RecordRequest.id)
     if not actor.is_admin:
         stmt = stmt.where(RecordRequest.department_id == actor.department_id)
-    if flt.status == "open":  # IN, not NOT IN, so that the (status, due_date) index serves it
-        stmt = stmt.where(RecordRequest.status.in_(clock.OPEN_STATUSES))
+    if flt.status == "open":
+        stmt = stmt.where(open_clause())
     elif flt.status == "closed":
         stmt = stmt.where(RecordRequest.status.in_(CLOSED))
     elif flt.status != "all":
@@ -161,18 +179,18 @@ def statement(actor: User, flt: Filter, *, today: date, closures: frozenset[date
         stmt = stmt.where(RecordRequest.assignee_id == int(flt.assignee))
     if flt.due:
         stmt = stmt.where(_due_clause(flt.due, today, closures))
-    if flt.q:
-        stmt = stmt.where(fts.condition(flt.q))
     return stmt
 
 
-def _order(sort: str):
+def _order(sort: str, key=None, ident=None):
+    """ORDER BY of a sort, over the table's columns or (key, ident) of a subquery."""
+    ident = RecordRequest.id if ident is None else ident
     if sort == "received":
-        return [RecordRequest.received_at, RecordRequest.id]
+        return [RecordRequest.received_at if key is None else key, ident]
     if sort == "-received":
-        return [RecordRequest.received_at.desc(), RecordRequest.id.desc()]
+        return [(RecordRequest.received_at if key is None else key).desc(), ident.desc()]
     # NULLS LAST (ascending) is the (due_date, id) index's own order, so it serves the page.
-    return [RecordRequest.due_date.asc().nulls_last(), RecordRequest.id]
+    return [(RecordRequest.due_date if key is None else key).asc().nulls_last(), ident]
 
 
 def _after(sort: str, key, ident: int):
@@ -215,20 +233,40 @@ class Page:
         return max(1, -(-self.total // self.size))
 
 
+def _walk(filtered, words, sort: str, size: int, offset: int) -> list[int] | None:
+    """A page of a broad search read in the page's own order: the first WALK_ROWS rows of the
+    filters alone (an index walk, as for a page without words), keeping those the words match.
+    The page, or None when those rows do not hold it all (the words are too rare for this)."""
+    key = RecordRequest.due_date if sort == "due" else RecordRequest.received_at
+    walked = (filtered.add_columns(key.label("key"), words.label("hit"))
+              .order_by(*_order(sort)).limit(WALK_ROWS).subquery())
+    ids = db.session.scalars(sa.select(walked.c.id).where(walked.c.hit).order_by(
+        *_order(sort, walked.c.key, walked.c.id)).limit(size + 1).offset(offset)).all()
+    return ids if len(ids) == size + 1 else None
+
+
 def search(actor: User, flt: Filter, size: int, count_limit: int | None = None) -> Page:
     on, closures = clock.today(), clock.closures()
-    stmt = statement(actor, flt, today=on, closures=closures)
+    filtered = _filtered(actor, flt, today=on, closures=closures)
+    words = fts.condition(flt.q) if flt.q else None
+    stmt = filtered.where(words) if words is not None else filtered
     counted = stmt if count_limit is None else stmt.limit(count_limit + 1)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery()))
+    broad = words is not None and total > WALK_ABOVE
     capped = count_limit is not None and total > count_limit
     total = min(total, count_limit) if capped else total
     if flt.cursor:
-        stmt, offset = stmt.where(_after(flt.sort, *flt.after)), 0
+        after = _after(flt.sort, *flt.after)
+        stmt, filtered, offset = stmt.where(after), filtered.where(after), 0
     else:
         offset = (flt.page - 1) * size
     # Sort and page over ids alone, then load only that page's rows with their joins. One row
-    # more than a page says whether there is a next one.
-    ids = db.session.scalars(stmt.order_by(*_order(flt.sort)).limit(size + 1).offset(offset)).all()
+    # more than a page says whether there is a next one. Words that match more than WALK_ABOVE
+    # requests are checked along the page's order instead: the database would read and sort
+    # every match (its estimates for several words are far too low to choose this itself).
+    ids = _walk(filtered, words, flt.sort, size, offset) if broad else None
+    if ids is None:
+        ids = db.session.scalars(stmt.order_by(*_order(flt.sort)).limit(size + 1).offset(offset)).all()
     more, ids = len(ids) > size, ids[:size]
     found = {r.id: r for r in db.session.scalars(
         sa.select(RecordRequest).where(RecordRequest.id.in_(ids))

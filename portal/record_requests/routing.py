@@ -17,9 +17,10 @@ def assignable(user: User | None, req: RecordRequest) -> bool:
         user.is_staff and user.department_id == req.department_id))
 
 
-def staff_for(department_ids: set[int]) -> list[User]:
-    """Who may be assigned requests of these departments: their staff, and admins."""
-    return list(db.session.scalars(sa.select(User).where(
+def staff_for(department_ids: set[int]) -> list:
+    """Who may be assigned requests of these departments, their staff and admins: (id, name) rows
+    (every queue page lists them, so no entities)."""
+    return list(db.session.execute(sa.select(User.id, User.name).where(
         User.active.is_(True),
         sa.or_(User.role == "admin",
                sa.and_(User.role == "staff", User.department_id.in_(department_ids))))

@@ -4,8 +4,9 @@ PostgreSQL: a stored generated tsvector column (`search_vector`, English stemmin
 description) with a GIN index, queried with websearch_to_tsquery; requesters' names have a GIN
 expression index of their own. SQLite: FTS5 tables kept in step by triggers (porter stemming),
 queried with MATCH on a query this module rebuilds from the user's words, so that no user input is
-ever parsed as FTS5 syntax. Both are made by migration 0009; they are not in the models (SQLAlchemy
-has no type for either), so `IGNORED_BY_AUTOGENERATE` keeps Alembic's comparison off them.
+ever parsed as FTS5 syntax. Both are made by migration 0009 (and a GIN index of the open requests'
+words by 0010); they are not in the models (SQLAlchemy has no type for either), so
+`IGNORED_BY_AUTOGENERATE` keeps Alembic's comparison off them.
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ PG_CONFIG = "english"
 # What migration 0009 makes (tables, columns, indexes), by name.
 SQLITE_TABLES = ("record_requests_fts", "users_fts")
 PG_COLUMN = "search_vector"
-PG_INDEXES = ("ix_record_requests_search_vector", "ix_users_name_search", "ix_users_email_pattern")
+PG_INDEXES = ("ix_record_requests_search_vector", "ix_users_name_search", "ix_users_email_pattern",
+              "ix_record_requests_open_search")  # the last one: open requests only, migration 0010
 IGNORED_BY_AUTOGENERATE = {PG_COLUMN, *PG_INDEXES}
 MAX_REQUESTER_MATCHES = 1000
 

@@ -197,7 +197,8 @@ def close(actor: User, request_id: int, outcome: str, body: str = "",
     if status == S.denied and not codes:
         raise Invalid("A denial cites at least one exemption.", fields={"exemptions": "required"})
     req = apply(actor, request_id, "close")
-    req.status, req.closed_at = status, utcnow()
+    req.status = status
+    clock.set_closed(req, utcnow())
     req.exemptions = sorted(set(codes)) or None
     cited = "".join(f"\n- {known[c]}" for c in req.exemptions or [])
     summary = f"Closed: {status.label.lower()}." + (f"\nExemptions cited:{cited}" if cited else "")
@@ -209,7 +210,7 @@ def close(actor: User, request_id: int, outcome: str, body: str = "",
 def withdraw(actor: User, request_id: int, body: str = "") -> RequestEvent:
     text = check_text(body, required=False)
     req = apply(actor, request_id, "withdraw")
-    req.closed_at = utcnow()
+    clock.set_closed(req, utcnow())
     by = "the requester" if actor.id == req.requester_id else "staff, for the requester"
     event = add_event(actor, req, "withdraw", (f"Withdrawn by {by}. " + text).strip())
     if actor.id == req.requester_id:
@@ -220,7 +221,8 @@ def withdraw(actor: User, request_id: int, body: str = "") -> RequestEvent:
 def reopen(actor: User, request_id: int, body: str) -> RequestEvent:
     text = check_text(body)
     req = apply(actor, request_id, "reopen")
-    req.closed_at, req.exemptions = None, None
+    req.exemptions = None
+    clock.set_closed(req, None)
     return add_event(actor, req, "reopen", text, mail_subject=f"Request {req.tracking_number} reopened")
 
 

@@ -137,3 +137,62 @@ def test_requester_page_is_paged_newest_first(client, ctx):
         nxt = __import__("re").search(r'href="(/my/requests\?before=\d+)"', html)
         url = nxt.group(1) if nxt else None
     assert sorted(seen) == list(range(120)) and seen == sorted(seen, reverse=True)
+
+
+def _pages(admin, args, size=10):
+    seen, cursor = [], ""
+    while True:
+        page = queue.search(admin, queue.parse({**args, "cursor": cursor}), size, count_limit=queue.COUNT_LIMIT)
+        seen += [r.req.id for r in page.rows]
+        if not page.next_cursor:
+            return seen
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("sort", ["due", "received", "-received"])
+def test_a_broad_search_read_along_the_order_finds_the_same_pages(ctx, monkeypatch, sort):
+    dept, other = f.department("police"), f.department("works")
+    admin, requester = f.user(Role.admin), f.user()
+    _bulk(dept, requester, 240)
+    db.session.execute(sa.update(RecordRequest).where(RecordRequest.id % 3 == 0).values(title="Water main breaks"))
+    db.session.execute(sa.update(RecordRequest).where(RecordRequest.id % 5 == 0).values(department_id=other.id))
+    # Rare words: only on the rows that come last in this order, out of a short walk's reach.
+    last = db.session.scalars(sa.select(RecordRequest.id).order_by(*queue._order(sort)).offset(205)).all()
+    db.session.execute(sa.update(RecordRequest).where(RecordRequest.id.in_(last)).values(description="sewer lateral"))
+    db.session.commit()
+    walks = []
+
+    def spy(*args):
+        ids = real(*args)
+        walks.append(ids is not None)
+        return ids
+    real = queue._walk
+    cases = [{"status": "all", "sort": sort, "q": "water"},
+             {"status": "all", "sort": sort, "q": "water", "department": "works"},
+             {"status": "all", "sort": sort, "q": "sewer"},
+             {"status": "all", "sort": sort, "q": "water", "page": "3"}]
+    monkeypatch.setattr(queue, "WALK_ABOVE", 10 ** 9)  # every search the usual way: what to expect
+    want = [_pages(admin, c) if "page" not in c else
+            [r.req.id for r in queue.search(admin, queue.parse(c), 10).rows] for c in cases]
+    monkeypatch.setattr(queue, "WALK_ABOVE", 20)
+    monkeypatch.setattr(queue, "WALK_ROWS", 100)
+    monkeypatch.setattr(queue, "_walk", spy)
+    got = [_pages(admin, c) if "page" not in c else
+           [r.req.id for r in queue.search(admin, queue.parse(c), 10).rows] for c in cases]
+    assert got == want and len(want[0]) == 80 and len(want[2]) == 35
+    assert any(walks) and not all(walks)  # pages found along the order, and pages it could not hold
+
+
+def test_the_indexes_of_open_requests_cover_exactly_the_open_statuses(ctx):
+    # A status added to the enum must be added to these partial indexes' condition too, or the
+    # open queue stops using them (queue.open_clause() renders every open status).
+    import re
+    names = ["ix_record_requests_open_due_id"]
+    if db.engine.dialect.name == "postgresql":
+        names.append("ix_record_requests_open_search")
+        sql = "SELECT indexdef FROM pg_indexes WHERE indexname = :n"
+    else:
+        sql = "SELECT sql FROM sqlite_master WHERE name = :n"
+    for name in names:
+        definition = db.session.scalar(sa.text(sql), {"n": name})
+        assert set(re.findall(r"'(\w+)'", definition)) == {s.value for s in clock.OPEN_STATUSES}, name
