@@ -23,7 +23,7 @@ def _error(err: PortalError, template: str, **ctx):
     return render_template(template, error=err.message, **ctx), err.status
 
 
-RECIPIENTS_PAGE = 100
+RECIPIENTS_PAGE = 50
 
 
 @bp.route("/staff/files/<sha256>")

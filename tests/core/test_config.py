@@ -26,3 +26,17 @@ def test_environment_secret_wins_over_generation(tmp_path):
     cfg = config.load(str(tmp_path), environ={"PORTAL_SECRET_KEY": "from-env"})
     assert cfg["SECRET_KEY"] == "from-env"
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_postgresql_statements_are_planned_for_their_own_values(app, ctx):
+    """psycopg would prepare a statement on its fifth run, and PostgreSQL may then give it a
+    generic plan that ignores the values (a one-assignee queue went from 3 to 40 ms of SQL)."""
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+    if app.config["BACKEND"] != "postgres":
+        assert "prepare_threshold" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
+        return
+    for n in range(10):
+        db.session.execute(sa.text("SELECT count(*) FROM record_requests WHERE assignee_id = :a"), {"a": n})
+    assert db.session.execute(sa.text("SELECT count(*) FROM pg_prepared_statements")).scalar() == 0
