@@ -1,9 +1,11 @@
 """The page header, and whole pages, rendered once per key and reused.
 
 The header's eleven links and ten translated labels were a sixth of a short page's time; it is
-rendered once per (role, language, URL root, path). A page that shows only its context (the recipient's files
-page: its table) is rendered once per (context, role, language, URL root, path). Only the logout form's CSRF token differs between users; it goes in after the cache.
-Each app keeps its own small caches; nothing in them is needed by another server.
+rendered once per (role, language, URL root, path). A page that shows only its context (the
+recipient's files page: its table) is rendered once per (context, role, language, URL root,
+path). Only the logout form's CSRF token differs between users; it goes in after the cache. The
+caches sit behind the login check, never in front of it. Each app keeps its own small caches;
+nothing in them is needed by another server.
 """
 from __future__ import annotations
 
