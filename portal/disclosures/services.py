@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import secrets
+from itertools import groupby
+from operator import itemgetter
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -187,17 +189,12 @@ def my_grants(actor: User) -> list[MyFile]:
 
     Core rows on the request's connection, not entities: the page is read on every visit, and
     the entities' joined relationships (request, department, requester, blob) are not needed."""
-    files: list[MyFile] = []
-    last, deliveries = None, []
-    for row in db.session.connection().execute(_MY_FILES, {"recipient_id": actor.id}):
-        if last is None or row[0] != last[0]:
-            if last is not None:
-                files.append(MyFile(*last[:11], deliveries=tuple(deliveries)))
-            last, deliveries = row, []
-        if row[11] is not None:
-            deliveries.append(MyDelivery(*row[12:]))
-    if last is not None:
-        files.append(MyFile(*last[:11], deliveries=tuple(deliveries)))
+    rows = db.session.connection().execute(_MY_FILES, {"recipient_id": actor.id})
+    files = []
+    for _, group in groupby(rows, key=itemgetter(0)):  # the rows of one grant are adjacent
+        group = list(group)
+        files.append(MyFile(*group[0][:11], deliveries=tuple(
+            MyDelivery(*row[12:]) for row in group if row[11] is not None)))
     return files
 
 
