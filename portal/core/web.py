@@ -88,7 +88,8 @@ def install(app: Flask) -> None:
             rollback()
             return response
         try:
-            db.session.commit()
+            if db.session.registry.has():  # else no query ran: nothing to commit
+                db.session.commit()
         except Exception:
             rollback()
             log.exception("commit failed")

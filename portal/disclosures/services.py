@@ -13,6 +13,7 @@ from flask import current_app
 from .. import audit, mail
 from ..auth.models import Role, User
 from ..auth.services import create_user, find_user, normalise_email
+from ..core.driver import DriverQuery
 from ..core.errors import Conflict, Gone, Invalid, NotFound
 from ..core.models import MAX_ID, utcnow
 from ..extensions import db
@@ -173,7 +174,9 @@ class MyDelivery(NamedTuple):
 
 # Built once: the files page is read on every visit. One query: each grant with its deliveries
 # (a grant without any comes once, with NULLs), so the page costs one round trip at any size.
-_MY_FILES = (
+# Plain rows through the driver, not entities: the entities' joined relationships (request,
+# department, requester, blob) are not needed.
+_MY_FILES = DriverQuery(
     sa.select(Grant.id, Grant.record_id, Record.filename, Record.request_id, RecordRequest.tracking_number,
               Grant.code, Grant.granted_at, Grant.expires_at, Grant.revoked_at, Grant.revoked_reason,
               Record.replaces_id, Delivery.id.label("delivery_id"), Delivery.at, Delivery.ip, Delivery.completed,
@@ -185,17 +188,29 @@ _MY_FILES = (
 
 
 def my_grants(actor: User) -> list[MyFile]:
-    """The actor's grants, newest first, each with its deliveries (oldest first).
+    """The actor's grants, newest first, each with its deliveries (oldest first)."""
+    return files_of(my_files_key(actor))
 
-    Core rows on the request's connection, not entities: the page is read on every visit, and
-    the entities' joined relationships (request, department, requester, blob) are not needed."""
-    rows = db.session.connection().execute(_MY_FILES, {"recipient_id": actor.id})
+
+def my_files_key(actor: User) -> tuple[tuple, ...]:
+    """The rows of the actor's files as the database driver returns them, unconverted (hashable:
+    equal keys mean equal rows, so the files page is reused by this key)."""
+    return tuple(_MY_FILES.raw(recipient_id=actor.id))
+
+
+def files_of(key: tuple[tuple, ...]) -> list[MyFile]:
+    """`my_files_key`'s rows as MyFiles."""
     files = []
-    for _, group in groupby(rows, key=itemgetter(0)):  # the rows of one grant are adjacent
+    for _, group in groupby(_MY_FILES.convert(key), key=itemgetter(0)):  # a grant's rows are adjacent
         group = list(group)
         files.append(MyFile(*group[0][:11], deliveries=tuple(
             MyDelivery(*row[12:]) for row in group if row[11] is not None)))
     return files
+
+
+def replacements_in(key: tuple[tuple, ...]) -> list[int]:
+    """The redacted replacements among `my_files_key`'s rows (columns: record_id, replaces_id)."""
+    return [row[1] for row in key if row[10] is not None]
 
 
 class Preparing(Exception):

@@ -1,32 +1,64 @@
 """The recipient's files table, rendered once per distinct content and reused.
 
-The cache key is the table's data itself (plus which rows have expired, what was redacted, the URL root and the language), so a
-reused table can never be stale: any change to a grant, a delivery or an expiry is a new key.
+The key is the table's rows as the database returns them (plus what was redacted, the URL root
+and the language), so a reused table is never stale: a change to a grant or a delivery is a new
+key. An entry lasts until the first of its grants expires, after which it is rendered afresh.
 Each server process keeps its own small cache; nothing in it is needed by another server.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import datetime
-from functools import lru_cache
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from markupsafe import Markup
 
-from ..redaction import log as redaction_log
+from ..auth.models import User
 from ..i18n import _language as current_language
-from .services import MyFile
+from ..redaction import log as redaction_log
+from . import services
 
 
-def files_table(files: list[MyFile], now: datetime) -> Markup:
-    expired = frozenset(f.id for f in files if f.expires_at is not None and f.expires_at < now)
+def files_table(actor: User, now: datetime) -> Markup:
+    rows = services.my_files_key(actor)
     redacted = tuple(sorted((rid, tuple(items)) for rid, items in
-                            redaction_log.summaries([f.record_id for f in files if f.replaces_id is not None]).items()))
-    return _render(tuple(files), expired, redacted, request.script_root, current_language())
+                            redaction_log.summaries(services.replacements_in(rows)).items()))
+    key = (rows, redacted, request.script_root, current_language())
+    tables: Tables = current_app.extensions["files_tables"]
+    table = tables.get(key, now)
+    if table is None:
+        files = services.files_of(rows)  # the key's own rows: the table shows exactly what it is keyed by
+        summaries = {rid: redaction_log.summary_text(list(items)) for rid, items in redacted}
+        table = Markup(render_template(
+            "disclosures/_files_table.html", grants=files, redacted=summaries,
+            expired=frozenset(f.id for f in files if f.expires_at is not None and f.expires_at < now)))
+        tables.put(key, table, until=min(
+            (f.expires_at for f in files if f.expires_at is not None and f.expires_at >= now), default=None))
+    return table
 
 
-@lru_cache(maxsize=512)
-def _render(files: tuple[MyFile, ...], expired: frozenset[int], redacted: tuple, script_root: str,
-            language: str) -> Markup:
-    summaries = {rid: redaction_log.summary_text(list(items)) for rid, items in redacted}
-    return Markup(render_template("disclosures/_files_table.html", grants=files, expired=expired,
-                                  redacted=summaries))
+class Tables:
+    """A small least-recently-used cache of tables, each valid until its `until` (if any)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key, now: datetime) -> Markup | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None or (found[1] is not None and now > found[1]):
+                return None
+            self._items.move_to_end(key)
+            return found[0]
+
+    def put(self, key, table: Markup, until: datetime | None) -> None:
+        with self._lock:
+            self._items[key] = (table, until)
+            self._items.move_to_end(key)
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+def install(app) -> None:
+    app.extensions["files_tables"] = Tables()

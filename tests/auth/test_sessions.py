@@ -1,7 +1,7 @@
 import sqlalchemy as sa
 
 from portal.auth import services
-from portal.auth.models import Role, UserSession
+from portal.auth.models import Role, User, UserSession
 from portal.extensions import db
 from tests import factories as f
 
@@ -137,3 +137,42 @@ def test_email_is_unique_case_insensitively(ctx):
     f.user(email="Case@Example.org")
     with pytest.raises(Conflict):
         f.user(email="case@EXAMPLE.org")
+
+
+def test_the_session_user_is_a_live_entity_that_sees_each_change_of_its_row(app, ctx):
+    """load_session builds the user from a shared clean copy: the entity is still the session's
+    own (its department loads, a change to it is saved), and a change to the row is seen at once."""
+    dept = f.department("clerk")
+    u = f.user(Role.staff, dept=dept)
+    token = services.start_session(u, ip=None, user_agent=None)
+    db.session.commit()
+    uid = u.id
+    db.session.expunge_all()
+
+    def load():
+        return services.load_session(token, idle_minutes=30, absolute_hours=12)
+
+    first = load()
+    assert first in db.session and first.department.slug == "clerk"
+    assert load() is first  # one entity per session
+    first.name = "Renamed Through The Entity"
+    db.session.commit()
+    db.session.expunge_all()
+    db.session.execute(sa.update(User).where(User.id == uid).values(role=Role.requester))
+    db.session.commit()
+    db.session.expunge_all()
+    again = load()
+    assert again.name == "Renamed Through The Entity" and again.role == Role.requester
+    assert not again.is_staff and again is not first
+
+
+def test_an_ended_session_loads_no_user(app, ctx):
+    u = f.user()
+    token = services.start_session(u, ip=None, user_agent=None)
+    db.session.commit()
+    assert services.load_session(token, idle_minutes=30, absolute_hours=12) is not None
+    services.end_session(u, token)
+    db.session.commit()
+    db.session.expunge_all()
+    assert services.load_session(token, idle_minutes=30, absolute_hours=12) is None
+    assert services.load_session("not a token", idle_minutes=30, absolute_hours=12) is None

@@ -1,0 +1,71 @@
+"""Reads on the hottest paths through the database driver's cursor.
+
+For the session check on every logged-in request and the files page's cache key, SQLAlchemy's
+execute and result layers cost two to three times the query itself. The statement is still
+built and compiled by SQLAlchemy (once per dialect), and values still pass through the columns'
+own types, so the rows equal an ordinary execute's. It runs on the session's connection, inside
+the request's transaction, and the engine's cursor-execute listeners (statement counters,
+tracers) see it with no execution context.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import sqlalchemy as sa
+
+from ..extensions import db
+
+
+class DriverQuery:
+    """A SELECT built once. `raw` gives the driver's own values (hashable: a cache key), `convert`
+    turns them into typed, named rows, and `all` does both."""
+
+    def __init__(self, statement: sa.Select) -> None:
+        self._statement = statement
+        self._row = namedtuple("Row", [column.key for column in statement.selected_columns])
+        self._compiled: dict = {}  # dialect -> (sql, compiled, positional names or None, processors)
+
+    def raw(self, **params) -> list[tuple]:
+        connection = db.session.connection()
+        sql, compiled, names, _ = self._compile(connection.dialect)
+        values = compiled.construct_params(params)
+        values = tuple(values[name] for name in names) if names is not None else values
+        before, after = connection.dispatch.before_cursor_execute, connection.dispatch.after_cursor_execute
+        cursor = connection.connection.cursor()
+        try:
+            if before:
+                for listener in before:
+                    listener(connection, cursor, sql, values, None, False)
+            cursor.execute(sql, values)
+            rows = cursor.fetchall()
+            if after:
+                for listener in after:
+                    listener(connection, cursor, sql, values, None, False)
+        finally:
+            cursor.close()
+        return rows
+
+    def convert(self, rows) -> list[tuple]:
+        _, _, _, processors = self._compile(db.session.connection().dialect)
+        row = self._row
+        return [row(*[value if convert is None else convert(value) for convert, value in zip(processors, raw)])
+                for raw in rows]
+
+    def all(self, **params) -> list[tuple]:
+        return self.convert(self.raw(**params))
+
+    def first(self, **params):
+        rows = self.all(**params)
+        return rows[0] if rows else None
+
+    def _compile(self, dialect):
+        found = self._compiled.get(dialect)
+        if found is None:
+            compiled = self._statement.compile(dialect=dialect)
+            sql = str(compiled)
+            if "POSTCOMPILE" in sql:
+                raise ValueError("expanding parameters (IN lists) are not supported here")
+            processors = [column.type.result_processor(dialect, None) for column in self._statement.selected_columns]
+            found = self._compiled[dialect] = (
+                sql, compiled, list(compiled.positiontup) if compiled.positional else None, processors)
+        return found

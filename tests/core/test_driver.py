@@ -1,0 +1,56 @@
+"""DriverQuery: reads through the driver's cursor give the same rows as an ordinary execute."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from portal.auth.models import Role, User, UserSession
+from portal.auth import services
+from portal.core.driver import DriverQuery
+from portal.core.models import utcnow
+from portal.extensions import db
+from tests import factories as f
+
+
+def test_typed_rows_equal_an_ordinary_execute(ctx):
+    staff, admin = f.user(Role.staff), f.user(Role.admin)
+    admin.email_verified_at = None
+    services.start_session(staff, ip="203.0.113.9", user_agent="x")
+    db.session.commit()
+    # A parameter used twice, a literal in the statement, a boolean, an enum, datetimes (one NULL),
+    # and a label.
+    statement = (sa.select(User.id, User.role, User.active, User.email_verified_at, User.created_at,
+                           UserSession.last_seen_at.label("seen"))
+                 .outerjoin(UserSession, UserSession.user_id == User.id)
+                 .where(User.active.is_(True), sa.or_(User.id == sa.bindparam("a"), User.id == sa.bindparam("b")),
+                        User.created_at > sa.bindparam("since"), User.id != sa.bindparam("a") + 1000000)
+                 .order_by(User.id))
+    params = {"a": staff.id, "b": admin.id, "since": utcnow() - timedelta(days=1)}
+    expected = [tuple(row) for row in db.session.execute(statement, params)]
+    got = DriverQuery(statement).all(**params)
+    assert got == expected and len(got) == 2
+    assert got[0].role == Role.staff and got[0].seen is not None and got[0].seen.tzinfo is not None
+    assert got[1].email_verified_at is None and got[1].active is True
+    assert DriverQuery(statement).first(a=-1, b=-2, since=params["since"]) is None
+
+
+def test_untyped_rows_are_the_drivers_own_values_and_change_with_the_data(ctx):
+    u = f.user()
+    query = DriverQuery(sa.select(User.id, User.name).where(User.id == sa.bindparam("id")))
+    before = query.raw(id=u.id)
+    assert before == query.raw(id=u.id)
+    hash(tuple(before))  # usable as a cache key
+    u.name = "Someone Else"
+    db.session.flush()  # the same transaction sees its own change
+    assert query.raw(id=u.id) != before
+
+
+def test_statement_listeners_see_driver_reads(ctx):
+    """Statement counters and tracers on the engine still see these reads."""
+    seen = []
+    listener = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        DriverQuery(sa.select(User.id).where(User.id == sa.bindparam("id"))).raw(id=1)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(seen) == 1 and seen[0].lstrip().upper().startswith("SELECT USERS.ID")
