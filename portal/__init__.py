@@ -9,11 +9,11 @@ if TYPE_CHECKING:
 
 def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str | None = None) -> "Flask":
     # Imported here so the pure libraries (portal.watermark, portal.storage) load without Flask.
-    from flask import Flask
-
     import config
 
-    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    from .core.web import Portal
+
+    app = Portal(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_mapping(config.load(app.instance_path, test_config))
 
     from . import models  # noqa: F401  (every model registered before migrations look)

@@ -32,11 +32,11 @@ NOTICE_LABELS = [_l("No answer yet"), _l("Acknowledged"), _l("Certified deletion
 
 
 def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(COOKIE)
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or languages[0]
+    languages, req = current_app.config["LANGUAGES"], request._get_current_object()
+    cookies = req.cookies
+    if COOKIE in cookies and cookies[COOKIE] in languages:
+        return cookies[COOKIE]
+    return req.accept_languages.best_match(languages) or languages[0]
 
 
 def _translations():

@@ -154,10 +154,11 @@ def load_session(token: str, *, idle_minutes: int, absolute_hours: int) -> User 
 def _persistent_user(row) -> User:
     """The row as the session's User entity, as if the ORM had loaded it; the department loads
     when first used."""
-    known = db.session.identity_map.get(db.session.identity_key(User, row.id))
+    session = db.session()
+    known = session.identity_map.get(session.identity_key(User, row.id))
     if known is not None:
         return known
-    return db.session.merge(_detached_user(tuple(getattr(row, key) for key in _USER_KEYS)), load=False)
+    return session.merge(_detached_user(tuple(getattr(row, key) for key in _USER_KEYS)), load=False)
 
 
 _USER_KEYS = tuple(column.key for column in _USERS.c)

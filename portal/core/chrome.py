@@ -23,12 +23,13 @@ _CSRF = "\x00csrf\x00"  # cannot occur in a rendered page: autoescape never emit
 
 
 def _who() -> str | None:
-    user = current_user
+    user = current_user._get_current_object()  # one proxy lookup, not three
     return None if not user.is_authenticated else "admin" if user.is_admin else "staff" if user.is_staff else "public"
 
 
 def _where() -> tuple[str, str, str]:
-    return _language(), request.script_root, request.full_path.rstrip("?")
+    req = request._get_current_object()
+    return _language(), req.script_root, req.full_path.rstrip("?")
 
 
 def page_header() -> Markup:

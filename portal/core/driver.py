@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import namedtuple
 
 import sqlalchemy as sa
+from flask import g
+from sqlalchemy import orm
 
 from ..extensions import db
 
@@ -26,11 +28,12 @@ class DriverQuery:
         self._compiled: dict = {}  # dialect -> (sql, compiled, positional names or None, processors)
 
     def raw(self, **params) -> list[tuple]:
-        connection = db.session.connection()
+        connection = _connection()
         sql, compiled, names, _ = self._compile(connection.dialect)
         values = compiled.construct_params(params)
         values = tuple(values[name] for name in names) if names is not None else values
-        before, after = connection.dispatch.before_cursor_execute, connection.dispatch.after_cursor_execute
+        events = connection.engine.dispatch  # listeners live on the engine (a connection's own: none)
+        before, after = events.before_cursor_execute, events.after_cursor_execute
         cursor = connection.connection.cursor()
         try:
             if before:
@@ -46,7 +49,7 @@ class DriverQuery:
         return rows
 
     def convert(self, rows) -> list[tuple]:
-        _, _, _, processors = self._compile(db.session.connection().dialect)
+        _, _, _, processors = self._compile(db.engine.dialect)
         row = self._row
         return [row(*[value if convert is None else convert(value) for convert, value in zip(processors, raw)])
                 for raw in rows]
@@ -69,3 +72,35 @@ class DriverQuery:
             found = self._compiled[dialect] = (
                 sql, compiled, list(compiled.positiontup) if compiled.positional else None, processors)
         return found
+
+
+def _connection() -> sa.Connection:
+    """The session's connection once the request has used it (so a read sees the request's own
+    writes); until then one connection of the request's own, outside the ORM's transaction
+    machinery (which cost more than these reads), given back at the end of the request."""
+    session = db.session()
+    if session.info.get("connected"):
+        return session.connection()
+    found = g.get("_driver_connection")
+    if found is None:
+        found = g._driver_connection = db.engine.connect()
+    return found
+
+
+@sa.event.listens_for(orm.Session, "after_begin")
+def _connected(session, transaction, connection) -> None:
+    session.info["connected"] = True
+
+
+def connected() -> bool:
+    """Whether the request's session has used the database (else it has nothing to commit)."""
+    session = db.session()
+    return bool(session.info.get("connected") or session.new or session.dirty or session.deleted)
+
+
+def install(app) -> None:
+    @app.teardown_appcontext
+    def release(exc) -> None:
+        connection = g.pop("_driver_connection", None)
+        if connection is not None:
+            connection.close()

@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import mail
 from ..extensions import db
-from . import signing, storage
+from . import driver, signing, storage
 from .errors import PortalError, TooLarge, TooManyAttempts
 from .models import MAX_ID
 
@@ -22,6 +22,23 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
                     ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"),
                     ("Cache-Control", "no-store"))  # last: not on static files
+
+
+class Portal(Flask):
+    """Flask, with its per-call check of whether each hook and view is a coroutine asked once per
+    function (eight `inspect` calls on every request otherwise). None of ours is a coroutine."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: dict = {}
+
+    def ensure_sync(self, func):
+        found = self._sync.get(func)
+        if found is None:
+            found = super().ensure_sync(func)
+            if len(self._sync) < 4096:  # hooks and views: a fixed set; never grows with requests
+                self._sync[func] = found
+        return found
 
 
 class IdConverter(IntegerConverter):
@@ -72,6 +89,7 @@ def keep_after_rollback(err: PortalError) -> None:
 def install(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
     signing.install(app)
+    driver.install(app)
 
     @app.before_request
     def json_limit():
@@ -88,7 +106,7 @@ def install(app: Flask) -> None:
             rollback()
             return response
         try:
-            if db.session.registry.has():  # else no query ran: nothing to commit
+            if db.session.registry.has() and driver.connected():  # else nothing to commit
                 db.session.commit()
         except Exception:
             rollback()
