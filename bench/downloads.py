@@ -27,7 +27,8 @@ Every part measures its yardstick in the same run and prints the ratio to it:
   login form, which runs no query, is measured too, as the portal's floor. Target: at least
   0.5x the bare app's requests/s. The gunicorn workers' CPU time per request (from /proc, over
   the measured rounds) is reported too: the load client shares the 2 cores, and CPU per request
-  moves less than requests/s when other jobs run.
+  moves less than requests/s when other jobs run. So is the number of Python bytecodes each app
+  runs per request in-process (sys.settrace), which does not move at all.
 - memory: a 1 GiB MP4-like file goes in through the API (multipart, prepared on disk
   beforehand), its copy is made by the worker (the file is over MARK_INLINE_MAX_BYTES and
   MARK_IN_MEMORY_MAX_BYTES, so the streamed ZIP wrapper), and it is downloaded through the
@@ -263,6 +264,9 @@ def page_part(scratch: Path) -> list[Row]:
         page = get(portal, "/me/files", cookie)
         if "Files released to you" not in page.decode():
             raise RuntimeError("the files page did not render for the logged-in requester")
+        from bench.bare_flask import create_app as bare_app
+        ops = {"portal": bytecodes_per_request(app, "/me/files", cookie),
+               "bare": bytecodes_per_request(bare_app(page_bytes=len(page)), "/me/files", cookie)}
         with gunicorn(f"bench.bare_flask:create_app(page_bytes={len(page)})", env, scratch / "bare.log") as bare:
             bare_size = len(get(bare, "/me/files", cookie))
             # name: (port, path, cookie); the portal's login form is its floor: a template, no query
@@ -292,7 +296,51 @@ def page_part(scratch: Path) -> list[Row]:
                   f"{load.cpu_seconds / load.requests * 1000:.2f} ms",
                   f"bare Flask {theirs.cpu_seconds / theirs.requests * 1000:.2f} ms",
                   f"{(load.cpu_seconds / load.requests) / (theirs.cpu_seconds / theirs.requests):.2f}x")
-              for what, load in (("/me/files", ours), ("/login", floor)))]
+              for what, load in (("/me/files", ours), ("/login", floor))),
+            Row("page: Python bytecodes per request, /me/files in-process (exact: does not move with other jobs)",
+                f"{ops['portal']:,}", f"bare Flask {ops['bare']:,}", f"{ops['portal'] / ops['bare']:.2f}x")]
+
+
+def bytecodes_per_request(app, path: str, cookie: str, requests: int = 20) -> int:
+    """Python bytecodes the WSGI app runs per request (sys.settrace opcode events), warm: an
+    exact count, where the time of a request moves by a fifth with the machine's other work."""
+    from werkzeug.test import EnvironBuilder
+
+    def environ() -> dict:
+        return EnvironBuilder(path=path, headers={"Cookie": cookie}).get_environ()
+
+    def call(env: dict) -> list:
+        answer = []
+        body = app(env, lambda status, headers, exc_info=None: answer.extend((status, headers)))
+        try:
+            for _ in body:
+                pass
+        finally:
+            getattr(body, "close", lambda: None)()
+        if not answer[0].startswith("200"):
+            raise RuntimeError(f"GET {path} in-process: {answer[0]}")
+        return [value for name, value in answer[1] if name.lower() == "set-cookie"]
+
+    if set_cookie := call(environ()):  # the session marked for this client, kept as a browser would
+        cookie = "; ".join(value.split(";", 1)[0] for value in set_cookie)
+    for _ in range(50):
+        call(environ())
+    environs, count = [environ() for _ in range(requests)], 0
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        for env in environs:
+            call(env)
+    finally:
+        sys.settrace(None)
+    return round(count / requests)
 
 
 def seed_recipient(app) -> str:

@@ -111,6 +111,9 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
     # Signed with the current key, accepted under a retired one: a form open during a key rotation
     # still submits (itsdangerous takes a list of keys, the newest last).
     cfg["WTF_CSRF_SECRET_KEY"] = [*cfg["SECRET_KEY_FALLBACKS"], cfg["SECRET_KEY"]]
+    # portal.core.web runs Flask-WTF's check itself, for the methods it protects only: Flask-WTF's
+    # own hook looks up the view's exemptions first, on every request.
+    cfg["WTF_CSRF_CHECK_DEFAULT"] = False
     return cfg
 
 

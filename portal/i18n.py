@@ -55,9 +55,10 @@ def _language() -> str:
     of the code into a Locale on every request (a tenth of a cached page's time)."""
     if not has_request_context():
         return str(get_locale())
-    found = g.get("_language")
+    here = g._get_current_object()
+    found = here.get("_language")
     if found is None:
-        found = g._language = _code(select_locale())
+        found = here._language = _code(select_locale())
     return found
 
 

@@ -136,8 +136,11 @@ _LIVE_SESSION = DriverQuery(
 
 def load_session(token: str, *, idle_minutes: int, absolute_hours: int) -> User | None:
     """The user of a live session, or None; touches last_seen at most once a minute."""
-    row = _LIVE_SESSION.first(token_hash=sha256_hex(token))
-    if row is None or not row.active:
+    raw = _LIVE_SESSION.raw(token_hash=sha256_hex(token))
+    if not raw:
+        return None
+    row, prototype = _session_row(db.engine.dialect.name, raw[0])
+    if not row.active:
         return None
     now = utcnow()
     if (now - row.session_seen_at > timedelta(minutes=idle_minutes)
@@ -146,32 +149,28 @@ def load_session(token: str, *, idle_minutes: int, absolute_hours: int) -> User 
         return None
     if now - row.session_seen_at > timedelta(minutes=1):
         db.session.execute(sa.update(UserSession).where(UserSession.id == row.session_id).values(last_seen_at=now))
-    user = _persistent_user(row)
+    session = db.session()
+    user = session.identity_map.get(session.identity_key(User, row.id))
+    if user is None:  # the row as the session's entity, as if the ORM had loaded it
+        user = session.merge(prototype, load=False)
     user.session_token = token
     return user
-
-
-def _persistent_user(row) -> User:
-    """The row as the session's User entity, as if the ORM had loaded it; the department loads
-    when first used."""
-    session = db.session()
-    known = session.identity_map.get(session.identity_key(User, row.id))
-    if known is not None:
-        return known
-    return session.merge(_detached_user(tuple(getattr(row, key) for key in _USER_KEYS)), load=False)
 
 
 _USER_KEYS = tuple(column.key for column in _USERS.c)
 
 
 @lru_cache(maxsize=1024)
-def _detached_user(values: tuple) -> User:
-    """A clean detached User with these column values, never changed: `merge(load=False)` copies
-    it into a session without a query (SQLAlchemy's way for cached objects), at a third of the
-    cost of building the entity anew. Any change to the row is another key."""
-    user = User(**dict(zip(_USER_KEYS, values)))
+def _session_row(dialect: str, raw: tuple) -> tuple:
+    """The session row typed, and a clean detached User of its columns: made once per distinct
+    row (it changes when last_seen is touched, once a minute, or when the user does). The User is
+    never changed: `merge(load=False)` copies it into a session without a query (SQLAlchemy's way
+    for cached objects), at a third of the cost of building the entity anew; the department loads
+    when first used."""
+    row = _LIVE_SESSION.convert([raw])[0]
+    user = User(**{key: getattr(row, key) for key in _USER_KEYS})
     orm.make_transient_to_detached(user)
-    return user
+    return row, user
 
 
 def end_session(user: User, token: str | None) -> None:

@@ -76,10 +76,11 @@ class DriverQuery:
 
 def _connection() -> sa.Connection:
     """The session's connection once the request has used it (so a read sees the request's own
-    writes); until then one connection of the request's own, outside the ORM's transaction
-    machinery (which cost more than these reads), given back at the end of the request."""
+    writes); until then, on SQLite, one connection of the request's own, outside the ORM's
+    transaction machinery (which cost more than these reads), given back at the end of the
+    request. On PostgreSQL every checkout pings the server: the request keeps to one connection."""
     session = db.session()
-    if session.info.get("connected"):
+    if session.info.get("connected") or db.engine.dialect.name != "sqlite":
         return session.connection()
     found = g.get("_driver_connection")
     if found is None:

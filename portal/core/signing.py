@@ -57,11 +57,11 @@ def _verified(serializer: URLSafeTimedSerializer, value: str) -> tuple[dict, flo
 def csrf_token() -> str:
     """Flask-WTF's token for this session (WTF_CSRF_TIME_LIMIT is None: the token carries no
     useful age, so one signature per session secret serves every page)."""
-    raw = session.get("csrf_token")
-    if raw is None or "csrf_token" in g or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+    raw, here, app = session.get("csrf_token"), g._get_current_object(), current_app._get_current_object()
+    if raw is None or "csrf_token" in here or app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return generate_csrf()  # makes the secret, or keeps the request's token
-    keys = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    g.csrf_token = token = _signed(tuple(keys) if isinstance(keys, list) else keys, raw)
+    keys = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    here.csrf_token = token = _signed(tuple(keys) if isinstance(keys, list) else keys, raw)
     return token
 
 

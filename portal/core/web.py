@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from .. import mail
-from ..extensions import db
+from ..extensions import csrf, db
 from . import driver, signing, storage
 from .errors import PortalError, TooLarge, TooManyAttempts
 from .models import MAX_ID
@@ -90,6 +90,12 @@ def install(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
     signing.install(app)
     driver.install(app)
+
+    @app.before_request
+    def csrf_check():
+        """Flask-WTF's check (exempt views and blueprints skipped), on the methods it protects."""
+        if request.method in app.config["WTF_CSRF_METHODS"] and app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect(apply_exemptions=True)
 
     @app.before_request
     def json_limit():

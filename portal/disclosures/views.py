@@ -101,7 +101,7 @@ def _preview(req, form, ids):
 @bp.route("/me/files")
 @login_required
 def my_files():
-    return cached_page("disclosures/my_files.html", table=files_table(current_user, utcnow()))
+    return cached_page("disclosures/my_files.html", table=files_table(current_user._get_current_object(), utcnow()))
 
 
 @bp.route("/me/files/<int:grant_id>/download")
