@@ -3,9 +3,10 @@
 For the session check on every logged-in request and the files page's cache key, SQLAlchemy's
 execute and result layers cost two to three times the query itself. The statement is still
 built and compiled by SQLAlchemy (once per dialect), and values still pass through the columns'
-own types, so the rows equal an ordinary execute's. It runs on the session's connection, inside
-the request's transaction, and the engine's cursor-execute listeners (statement counters,
-tracers) see it with no execution context.
+own types, so the rows equal an ordinary execute's. It runs on the session's connection once the
+request has used it, else (SQLite) on a connection of the request's own (see `_connection`); it
+does not autoflush. The engine's cursor-execute listeners (statement counters, tracers) see it,
+with no execution context.
 """
 from __future__ import annotations
 
