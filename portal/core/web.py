@@ -48,14 +48,15 @@ class SecurityHeaders:
 
     def __init__(self, app, static_prefix: str) -> None:
         self.app, self.static_prefix = app, static_prefix
-        self._names = [name.lower() for name, _ in SECURITY_HEADERS]
+        self._every = [(name.lower(), (name, value)) for name, value in SECURITY_HEADERS]
+        self._static = self._every[:-1]  # SECURITY_HEADERS ends with Cache-Control
 
     def __call__(self, environ, start_response):
         static = environ.get("PATH_INFO", "").startswith(self.static_prefix)
 
         def start(status, headers, exc_info=None):
             present = {name.lower() for name, _ in headers}
-            for lower, pair in zip(self._names[:-1] if static else self._names, SECURITY_HEADERS):
+            for lower, pair in self._static if static else self._every:
                 if lower not in present:  # a view's own value stands
                     headers.append(pair)
             return start_response(status, headers, exc_info)

@@ -208,9 +208,13 @@ def files_of(key: tuple[tuple, ...]) -> list[MyFile]:
     return files
 
 
+# A row of _MY_FILES starts with MyFile's fields, in order.
+_RECORD_ID, _REPLACES_ID = MyFile._fields.index("record_id"), MyFile._fields.index("replaces_id")
+
+
 def replacements_in(key: tuple[tuple, ...]) -> list[int]:
-    """The redacted replacements among `my_files_key`'s rows (columns: record_id, replaces_id)."""
-    return [row[1] for row in key if row[10] is not None]
+    """The redacted replacements among `my_files_key`'s rows."""
+    return [row[_RECORD_ID] for row in key if row[_REPLACES_ID] is not None]
 
 
 class Preparing(Exception):
