@@ -139,7 +139,7 @@ def load_session(token: str, *, idle_minutes: int, absolute_hours: int) -> User 
     raw = _LIVE_SESSION.raw(token_hash=sha256_hex(token))
     if not raw:
         return None
-    row, prototype = _session_row(db.engine.dialect.name, raw[0])
+    row, prototype, key = _session_row(db.engine.dialect.name, raw[0])
     if not row.active:
         return None
     now = utcnow()
@@ -150,7 +150,7 @@ def load_session(token: str, *, idle_minutes: int, absolute_hours: int) -> User 
     if now - row.session_seen_at > timedelta(minutes=1):
         db.session.execute(sa.update(UserSession).where(UserSession.id == row.session_id).values(last_seen_at=now))
     session = db.session()
-    user = session.identity_map.get(session.identity_key(User, row.id))
+    user = session.identity_map.get(key)
     if user is None:  # the row as the session's entity, as if the ORM had loaded it
         user = session.merge(prototype, load=False)
     user.session_token = token
@@ -162,15 +162,15 @@ _USER_KEYS = tuple(column.key for column in _USERS.c)
 
 @lru_cache(maxsize=1024)
 def _session_row(dialect: str, raw: tuple) -> tuple:
-    """The session row typed, and a clean detached User of its columns: made once per distinct
-    row (it changes when last_seen is touched, once a minute, or when the user does). The User is
-    never changed: `merge(load=False)` copies it into a session without a query (SQLAlchemy's way
-    for cached objects), at a third of the cost of building the entity anew; the department loads
-    when first used."""
+    """The session row typed, a clean detached User of its columns, and the User's identity key:
+    made once per distinct row (it changes when last_seen is touched, once a minute, or when the
+    user does). The User is never changed: `merge(load=False)` copies it into a session without a
+    query (SQLAlchemy's way for cached objects), at a third of the cost of building the entity
+    anew; the department loads when first used."""
     row = _LIVE_SESSION.convert([raw])[0]
     user = User(**{key: getattr(row, key) for key in _USER_KEYS})
     orm.make_transient_to_detached(user)
-    return row, user
+    return row, user, orm.object_mapper(user).identity_key_from_primary_key((row.id,))
 
 
 def end_session(user: User, token: str | None) -> None:

@@ -4,16 +4,17 @@ For the session check on every logged-in request and the files page's cache key,
 execute and result layers cost two to three times the query itself. The statement is still
 built and compiled by SQLAlchemy (once per dialect), and values still pass through the columns'
 own types, so the rows equal an ordinary execute's. It runs on the session's connection once the
-request has used it, else (SQLite) on a connection of the request's own (see `_connection`); it
-does not autoflush. The engine's cursor-execute listeners (statement counters, tracers) see it,
+request has used it, else (SQLite file) on a read connection of the thread's own (see
+`_connection`); it does not autoflush. The engine's cursor-execute listeners (statement counters, tracers) see it,
 with no execution context.
 """
 from __future__ import annotations
 
+import os
+import threading
 from collections import namedtuple
 
 import sqlalchemy as sa
-from flask import g
 from sqlalchemy import orm
 
 from ..extensions import db
@@ -76,17 +77,39 @@ class DriverQuery:
 
 
 def _connection() -> sa.Connection:
-    """The session's connection once the request has used it (so a read sees the request's own
-    writes); until then, on SQLite, one connection of the request's own, outside the ORM's
-    transaction machinery (which cost more than these reads), given back at the end of the
-    request. On PostgreSQL every checkout pings the server: the request keeps to one connection."""
+    """The session's connection once the request has used it, so a read sees the request's own
+    writes. Until then, on an SQLite file, the thread's own read connection (`_reader`): a pool
+    checkout and return per request cost more than these reads. On PostgreSQL every checkout
+    pings the server: the request keeps to one connection."""
     session = db.session()
-    if session.info.get("connected") or db.engine.dialect.name != "sqlite":
+    if session.info.get("connected"):
         return session.connection()
-    found = g.get("_driver_connection")
-    if found is None:
-        found = g._driver_connection = db.engine.connect()
-    return found
+    engine = db.engine
+    if engine.dialect.name != "sqlite" or not isinstance(engine.pool, sa.pool.QueuePool):
+        return session.connection()  # PostgreSQL, or an in-memory SQLite (its pool is the database)
+    return _reader(engine)
+
+
+class _Readers(threading.local):
+    pool = pid = connection = None
+
+
+_readers = _Readers()
+
+
+def _reader(engine: sa.Engine) -> sa.Connection:
+    """A connection of this thread's own, detached from the pool and never in a transaction, so
+    each read sees what is committed at that moment (SQLite begins a transaction only for a
+    write, and this connection never writes). Replaced after a fork or when the engine's pool is
+    disposed or replaced."""
+    readers = _readers
+    if readers.pool is not engine.pool or readers.pid != os.getpid():
+        if readers.connection is not None and readers.pid == os.getpid():
+            readers.connection.close()
+        connection = engine.connect()
+        connection.detach()
+        readers.pool, readers.pid, readers.connection = engine.pool, os.getpid(), connection
+    return readers.connection
 
 
 @sa.event.listens_for(orm.Session, "after_begin")
@@ -98,11 +121,3 @@ def connected() -> bool:
     """Whether the request's session has used the database (else it has nothing to commit)."""
     session = db.session()
     return bool(session.info.get("connected") or session.new or session.dirty or session.deleted)
-
-
-def install(app) -> None:
-    @app.teardown_appcontext
-    def release(exc) -> None:
-        connection = g.pop("_driver_connection", None)
-        if connection is not None:
-            connection.close()

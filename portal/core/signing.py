@@ -46,6 +46,17 @@ class SessionInterface(SecureCookieSessionInterface):
         nested = any(isinstance(v, (dict, list)) for v in data.values())
         return self.session_class(copy.deepcopy(data) if nested else data)
 
+    def save_session(self, app, session, response) -> None:
+        """Flask's; when there is no cookie to write (most requests), only its `Vary: Cookie`,
+        without reading the seven cookie settings and parsing the Vary header first."""
+        if session.modified or self.should_set_cookie(app, session):
+            return super().save_session(app, session, response)
+        if session.accessed:
+            if "Vary" in response.headers:
+                response.vary.add("Cookie")
+            else:
+                response.headers["Vary"] = "Cookie"
+
 
 @lru_cache(maxsize=4096)
 def _verified(serializer: URLSafeTimedSerializer, value: str) -> tuple[dict, float]:

@@ -112,7 +112,6 @@ def keep_after_rollback(err: PortalError) -> None:
 def install(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
     signing.install(app)
-    driver.install(app)
 
     @app.before_request
     def csrf_check():

@@ -47,13 +47,15 @@ class CopyState(str, enum.Enum):
 class Grant(db.Model):
     """The right of one recipient to one record's marked copy."""
     __tablename__ = "grants"
-    __table_args__ = (sa.Index("ix_grants_record_recipient", "record_id", "recipient_id"),)
+    __table_args__ = (sa.Index("ix_grants_record_recipient", "record_id", "recipient_id"),
+                      # a recipient's files, newest first, read from the index in order
+                      sa.Index("ix_grants_recipient_granted", "recipient_id", "granted_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     release_id: Mapped[int] = mapped_column(sa.ForeignKey("releases.id"), index=True)
     record_id: Mapped[int] = mapped_column(sa.ForeignKey("records.id"))
     # None for an anonymous public download; then `public_label` names it.
-    recipient_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    recipient_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
     public_label: Mapped[Optional[str]] = mapped_column(sa.String(64))
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -54,3 +54,42 @@ def test_statement_listeners_see_driver_reads(ctx):
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listener)
     assert len(seen) == 1 and seen[0].lstrip().upper().startswith("SELECT USERS.ID")
+
+
+def test_reads_outside_the_session_see_each_commit_at_once(ctx):
+    """Before the request's session is used, a read runs on the thread's own connection: it must
+    not keep an old snapshot, whoever commits (another connection of this process here; another
+    worker process is the same to SQLite)."""
+    u = f.user()
+    db.session.commit()
+    uid, name = u.id, u.name
+    db.session.remove()  # a fresh request: its session has not touched the database
+    query = DriverQuery(sa.select(User.name).where(User.id == sa.bindparam("id")))
+    assert query.raw(id=uid) == [(name,)]
+    for new in ("Renamed Elsewhere", "Renamed Again"):
+        with db.engine.begin() as other:
+            other.execute(sa.update(User).where(User.id == uid).values(name=new))
+        assert query.raw(id=uid) == [(new,)]
+
+
+def test_a_disposed_engine_gets_a_new_read_connection(ctx):
+    """Disposing the engine (tests, a fork-safe restart) must not leave reads on a connection the
+    application has let go of. (On PostgreSQL reads always use the request session's connection.)"""
+    uid = f.user().id
+    db.session.commit()
+    db.session.remove()
+    query = DriverQuery(sa.select(User.id).where(User.id == sa.bindparam("id")))
+    seen = []
+    listener = lambda conn, *rest: seen.append(conn.connection.dbapi_connection)  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        query.raw(id=uid)
+        query.raw(id=uid)
+        db.engine.dispose()
+        assert query.raw(id=uid) == [(uid,)]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    if db.engine.dialect.name == "sqlite":
+        assert seen[0] is seen[1] and seen[2] is not seen[0]
+    else:
+        assert seen[0] is seen[1] is seen[2] is db.session.connection().connection.dbapi_connection

@@ -81,3 +81,23 @@ def test_each_recipient_sees_their_own_files_page_with_their_own_logout_token(ap
     assert clients[second.id].post("/logout", data={"csrf_token": token}).status_code == 302
     assert clients[second.id].get("/me/files").status_code == 302
     assert clients[first.id].get("/me/files").status_code == 200
+
+
+def test_pages_that_read_the_session_say_they_vary_by_cookie(app, client, ctx):
+    """A shared cache must never serve one person's page to another: every page that read the
+    session says `Vary: Cookie`, whether or not the cookie is written again, and a view's own
+    Vary values are kept beside it."""
+    @app.get("/_vary_probe")
+    def probe():
+        from flask import session
+        session.get("_user_id")
+        return "ok", 200, {"Vary": "Accept-Language"}
+
+    u = f.user()
+    f.login(client, u.email)
+    client.get("/me/files")  # the first page after logging in may still write the cookie
+    page = client.get("/me/files")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    assert "Cookie" in page.vary
+    probed = client.get("/_vary_probe")
+    assert "Set-Cookie" not in probed.headers and {"Cookie", "Accept-Language"} <= set(probed.vary)
