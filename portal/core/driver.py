@@ -5,8 +5,9 @@ execute and result layers cost two to three times the query itself. The statemen
 built and compiled by SQLAlchemy (once per dialect), and values still pass through the columns'
 own types, so the rows equal an ordinary execute's. It runs on the session's connection once the
 request has used it, else (SQLite file) on a read connection of the thread's own (see
-`_connection`); it does not autoflush. The engine's cursor-execute listeners (statement counters, tracers) see it,
-with no execution context.
+`_connection`), where rows are reused while the database is unchanged (`_Readers.unchanged`); it
+does not autoflush. The engine's cursor-execute listeners (statement counters, tracers) see each
+statement that runs, with no execution context.
 """
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ class DriverQuery:
         sql, compiled, names, _ = self._compile(connection.dialect)
         values = compiled.construct_params(params)
         values = tuple(values[name] for name in names) if names is not None else values
+        readers = _readers
+        if connection is readers.connection:  # rows read while the database is unchanged still hold
+            results = readers.unchanged()
+            found = results.get((self, values))
+            if found is not None:
+                return list(found)
         events = connection.engine.dispatch  # listeners live on the engine (a connection's own: none)
         before, after = events.before_cursor_execute, events.after_cursor_execute
         cursor = connection.connection.cursor()
@@ -48,6 +55,10 @@ class DriverQuery:
                     listener(connection, cursor, sql, values, None, False)
         finally:
             cursor.close()
+        if connection is readers.connection:
+            if len(results) >= _RESULTS:
+                results.clear()
+            results[(self, values)] = tuple(rows)
         return rows
 
     def convert(self, rows) -> list[tuple]:
@@ -90,8 +101,25 @@ def _connection() -> sa.Connection:
     return _reader(engine)
 
 
+_RESULTS = 4096  # reads kept per thread while the database is unchanged
+
+
 class _Readers(threading.local):
     pool = pid = connection = None
+    version = None
+    results: dict = {}
+
+    def unchanged(self) -> dict:
+        """The rows this thread read since the database last changed, by (query, values).
+
+        SQLite's `PRAGMA data_version` changes when any other connection, in any process,
+        commits a change to the database file; this connection never writes. So while it is
+        unchanged, a read gives the rows it gave before, and they are reused. It costs SQLite
+        one header read, against a query's plan, rows and Python values."""
+        version = self.connection.connection.dbapi_connection.execute("PRAGMA data_version").fetchone()[0]
+        if version != self.version:
+            self.version, self.results = version, {}
+        return self.results
 
 
 _readers = _Readers()
@@ -109,6 +137,7 @@ def _reader(engine: sa.Engine) -> sa.Connection:
         connection = engine.connect()
         connection.detach()
         readers.pool, readers.pid, readers.connection = engine.pool, os.getpid(), connection
+        readers.version, readers.results = None, {}
     return readers.connection
 
 

@@ -84,7 +84,7 @@ def test_a_disposed_engine_gets_a_new_read_connection(ctx):
     sa.event.listen(db.engine, "before_cursor_execute", listener)
     try:
         query.raw(id=uid)
-        query.raw(id=uid)
+        query.raw(id=uid + 1)
         db.engine.dispose()
         assert query.raw(id=uid) == [(uid,)]
     finally:
@@ -93,3 +93,32 @@ def test_a_disposed_engine_gets_a_new_read_connection(ctx):
         assert seen[0] is seen[1] and seen[2] is not seen[0]
     else:
         assert seen[0] is seen[1] is seen[2] is db.session.connection().connection.dbapi_connection
+
+
+def test_rows_are_reused_only_while_the_database_is_unchanged(ctx):
+    """On SQLite, a read outside the session is answered again without running while nothing was
+    committed anywhere; any commit (here by another connection) makes the next read run."""
+    uid = f.user().id
+    db.session.commit()
+    db.session.remove()
+    query = DriverQuery(sa.select(User.name).where(User.id == sa.bindparam("id")))
+    ran = []
+    listener = lambda conn, cursor, statement, *rest: ran.append(statement)  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        first = query.raw(id=uid)
+        again = query.raw(id=uid)
+        first.append("changed by a caller")  # a caller's list is its own
+        assert query.raw(id=uid) == again and len(again) == 1
+        reused = len(ran)
+        with db.engine.begin() as other:
+            other.execute(sa.update(User).where(User.id == uid).values(name="Changed Elsewhere"))
+        assert query.raw(id=uid) == [("Changed Elsewhere",)]
+        assert query.raw(id=uid) == [("Changed Elsewhere",)]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    driver_reads = [s for s in ran if s.lstrip().upper().startswith("SELECT USERS.NAME")]
+    if db.engine.dialect.name == "sqlite":
+        assert reused == 1 and len(driver_reads) == 2  # once before the change, once after
+    else:  # PostgreSQL: every read runs, in the request's own transaction
+        assert len(driver_reads) == 5
