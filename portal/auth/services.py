@@ -13,7 +13,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy import orm
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .. import audit, mail
@@ -149,11 +149,29 @@ def load_session(token: str, *, idle_minutes: int, absolute_hours: int) -> User 
         return None
     if now - row.session_seen_at > timedelta(minutes=1):
         db.session.execute(sa.update(UserSession).where(UserSession.id == row.session_id).values(last_seen_at=now))
-    session = db.session()
-    user = session.identity_map.get(key)
-    if user is None:  # the row as the session's entity, as if the ORM had loaded it
-        user = session.merge(prototype, load=False)
+    if not db.session.registry.has() and row.department_id is None:
+        # No session yet (a page that only reads through the driver may never make one): the
+        # user's own copy, which joins the request's session if one is made (portal.extensions).
+        # Only without a department: no attribute of it is left to load while it is outside.
+        user = g._joins_session = _own_copy(prototype)
+    else:
+        session = db.session()
+        user = session.identity_map.get(key)
+        if user is None:  # the row as the session's entity, as if the ORM had loaded it
+            user = session.merge(prototype, load=False)
     user.session_token = token
+    return user
+
+
+_USER_MANAGER = orm.attributes.manager_of_class(User)
+
+
+def _own_copy(prototype: User) -> User:
+    """A detached, clean, fully loaded copy of the cached User (its department: none), not shared
+    with any other request."""
+    user = _USER_MANAGER.new_instance()
+    user.__dict__.update({key: prototype.__dict__[key] for key in _USER_KEYS}, department=None)
+    orm.make_transient_to_detached(user)
     return user
 
 

@@ -92,12 +92,12 @@ def _connection() -> sa.Connection:
     writes. Until then, on an SQLite file, the thread's own read connection (`_reader`): a pool
     checkout and return per request cost more than these reads. On PostgreSQL every checkout
     pings the server: the request keeps to one connection."""
-    session = db.session()
-    if session.info.get("connected"):
-        return session.connection()
+    registry = db.session.registry
+    if registry.has() and registry().info.get("connected"):  # never makes the request's session
+        return registry().connection()
     engine = db.engine
     if engine.dialect.name != "sqlite" or not isinstance(engine.pool, sa.pool.QueuePool):
-        return session.connection()  # PostgreSQL, or an in-memory SQLite (its pool is the database)
+        return db.session().connection()  # PostgreSQL, or an in-memory SQLite (its pool is the database)
     return _reader(engine)
 
 

@@ -176,3 +176,34 @@ def test_an_ended_session_loads_no_user(app, ctx):
     db.session.expunge_all()
     assert services.load_session(token, idle_minutes=30, absolute_hours=12) is None
     assert services.load_session("not a token", idle_minutes=30, absolute_hours=12) is None
+
+
+def test_a_user_loaded_before_the_request_has_a_session_joins_it_when_one_is_made(app, ctx):
+    """On SQLite a page that reads only through the driver makes no ORM session: the user is the
+    request's own copy then. Once the request makes a session, that copy is the session's entity:
+    one object per row, and a change to it is saved."""
+    u = f.user()
+    token = services.start_session(u, ip=None, user_agent=None)
+    db.session.commit()
+    uid = u.id
+    db.session.remove()  # a fresh request
+    user = services.load_session(token, idle_minutes=30, absolute_hours=12)
+    if db.engine.dialect.name == "sqlite":
+        assert not db.session.registry.has()  # checking the session made none
+    assert user.department is None and user.email == u.email  # all loaded, with or without a session
+    assert db.session.get(User, uid) is user
+    assert db.session.scalars(sa.select(User).where(User.id == uid)).one() is user
+    user.name = "Renamed Through The Copy"
+    db.session.commit()
+    db.session.remove()
+    assert db.session.get(User, uid).name == "Renamed Through The Copy"
+
+
+def test_a_staff_members_department_loads_with_or_without_a_session_first(app, ctx):
+    dept = f.department("records")
+    u = f.user(Role.staff, dept=dept)
+    token = services.start_session(u, ip=None, user_agent=None)
+    db.session.commit()
+    db.session.remove()
+    user = services.load_session(token, idle_minutes=30, absolute_hours=12)
+    assert user.department.slug == "records" and user in db.session
