@@ -12,13 +12,14 @@ from .core.models import Base
 
 class Session(_FlaskSession):
     """Flask-SQLAlchemy's session. An entity a request loaded before it had a session (the
-    logged-in user: portal/auth/services.py::load_session) joins the request's session as it is
-    made, so that the request sees one object per row, as if the session had loaded it."""
+    logged-in user: portal/auth/services.py::load_session) joins the request's first session as
+    it is made, so that the request sees one object per row, as if the session had loaded it. A
+    later session (after `remove()`) does not take it back, as with any entity of a closed one."""
 
     def __init__(self, db, **kwargs) -> None:
         super().__init__(db, **kwargs)
         if has_app_context():
-            waiting = g.get("_joins_session")
+            waiting = g.pop("_joins_session", None)
             if waiting is not None and orm.object_session(waiting) is None:
                 self.add(waiting)
 

@@ -2,7 +2,8 @@
 
 The files page reads a recipient's grants newest first on every visit. `(recipient_id,
 granted_at, id)` gives them in that order from the index, without sorting; it replaces the index
-of `recipient_id` alone, which it covers.
+of `recipient_id` alone, which it covers. On PostgreSQL the build blocks writes to `grants` while it
+runs, longer the more grants there are: upgrade at a quiet time.
 
 Revision ID: 0011
 Revises: 0010

@@ -36,7 +36,8 @@ class DriverQuery:
         values = compiled.construct_params(params)
         values = tuple(values[name] for name in names) if names is not None else values
         readers = _readers
-        if connection is readers.connection:  # rows read while the database is unchanged still hold
+        reuse = connection is readers.connection and _hashable(values)
+        if reuse:  # rows read while the database is unchanged still hold
             results = readers.unchanged()
             found = results.get((self, values))
             if found is not None:
@@ -55,7 +56,7 @@ class DriverQuery:
                     listener(connection, cursor, sql, values, None, False)
         finally:
             cursor.close()
-        if connection is readers.connection:
+        if reuse:
             if len(results) >= _RESULTS:
                 results.clear()
             results[(self, values)] = tuple(rows)
@@ -104,10 +105,16 @@ def _connection() -> sa.Connection:
 _RESULTS = 4096  # reads kept per thread while the database is unchanged
 
 
+def _hashable(values) -> bool:
+    try:
+        hash(values)
+    except TypeError:  # a dict or list parameter: read every time
+        return False
+    return True
+
+
 class _Readers(threading.local):
-    pool = pid = connection = None
-    version = None
-    results: dict = {}
+    engine = pool = pid = connection = version = results = None
 
     def unchanged(self) -> dict:
         """The rows this thread read since the database last changed, by (query, values).
@@ -121,8 +128,17 @@ class _Readers(threading.local):
             self.version, self.results = version, {}
         return self.results
 
+    def drop(self) -> None:
+        if self.connection is not None:
+            if self.pid == os.getpid():
+                self.connection.close()
+            else:  # inherited through a fork: SQLite must not close it here (POSIX locks are per process)
+                _INHERITED.append(self.connection)
+        self.engine = self.pool = self.pid = self.connection = self.version = self.results = None
+
 
 _readers = _Readers()
+_INHERITED: list = []
 
 
 def _reader(engine: sa.Engine) -> sa.Connection:
@@ -132,13 +148,20 @@ def _reader(engine: sa.Engine) -> sa.Connection:
     disposed or replaced."""
     readers = _readers
     if readers.pool is not engine.pool or readers.pid != os.getpid():
-        if readers.connection is not None and readers.pid == os.getpid():
-            readers.connection.close()
+        readers.drop()
         connection = engine.connect()
         connection.detach()
-        readers.pool, readers.pid, readers.connection = engine.pool, os.getpid(), connection
+        readers.engine, readers.pool, readers.pid, readers.connection = engine, engine.pool, os.getpid(), connection
         readers.version, readers.results = None, {}
     return readers.connection
+
+
+@sa.event.listens_for(sa.Engine, "engine_disposed")
+def _disposed(engine) -> None:
+    """The disposing thread's reader goes with the pool (other threads replace theirs on their
+    next read, as the pool is no longer theirs)."""
+    if _readers.engine is engine:
+        _readers.drop()
 
 
 @sa.event.listens_for(orm.Session, "after_begin")

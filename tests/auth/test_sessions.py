@@ -204,6 +204,28 @@ def test_a_staff_members_department_loads_with_or_without_a_session_first(app, c
     u = f.user(Role.staff, dept=dept)
     token = services.start_session(u, ip=None, user_agent=None)
     db.session.commit()
+    for session_first in (False, True):
+        db.session.remove()
+        if session_first:
+            db.session.execute(sa.select(1))
+        user = services.load_session(token, idle_minutes=30, absolute_hours=12)
+        assert user.department.slug == "records" and user in db.session
+
+
+def test_a_change_thrown_away_with_the_session_is_not_saved_by_a_later_one(app, ctx):
+    """The request's own copy joins its first session only: a change made while it is in that
+    session is discarded with it by `remove()`, as for any entity of a closed session."""
+    u = f.user()
+    token = services.start_session(u, ip=None, user_agent=None)
+    db.session.commit()
+    uid, name = u.id, u.name
     db.session.remove()
     user = services.load_session(token, idle_minutes=30, absolute_hours=12)
-    assert user.department.slug == "records" and user in db.session
+    db.session.execute(sa.select(1))  # the request's session is made: the user joins it
+    assert user in db.session
+    user.name = "Discarded"
+    db.session.remove()
+    db.session.execute(sa.select(1))
+    db.session.commit()
+    db.session.remove()
+    assert db.session.get(User, uid).name == name

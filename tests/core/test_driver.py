@@ -1,6 +1,8 @@
 """DriverQuery: reads through the driver's cursor give the same rows as an ordinary execute."""
+import sqlite3
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from portal.auth.models import Role, User, UserSession
@@ -91,6 +93,8 @@ def test_a_disposed_engine_gets_a_new_read_connection(ctx):
         sa.event.remove(db.engine, "before_cursor_execute", listener)
     if db.engine.dialect.name == "sqlite":
         assert seen[0] is seen[1] and seen[2] is not seen[0]
+        with pytest.raises(sqlite3.ProgrammingError):  # closed with the pool, not left open
+            seen[0].execute("SELECT 1")
     else:
         assert seen[0] is seen[1] is seen[2] is db.session.connection().connection.dbapi_connection
 
