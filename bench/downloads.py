@@ -33,8 +33,9 @@ Every part measures its yardstick in the same run and prints the ratio to it:
   beforehand) and is released (screening holds a file over SCREENING_MAX_BYTES unread; an
   administrator approves the hold). Its copy is made by the worker (the file is over
   MARK_INLINE_MAX_BYTES and MARK_IN_MEMORY_MAX_BYTES, so the streamed ZIP wrapper), and it is
-  downloaded through the app with the body iterated and dropped. Each phase runs in a fresh process that reports
-  its peak RSS (VmHWM, reset just before) over its RSS just before. Target: under 150 MiB.
+  downloaded through the app with the body iterated and dropped. Each phase runs in a fresh
+  process that reports its peak RSS (VmHWM, reset just before) over its RSS just before.
+  Target: under 150 MiB.
 
 Exits 1 if a target is missed.
 """
@@ -589,7 +590,6 @@ def phase_copy(state: dict) -> dict:
     from portal.disclosures import services
     from portal.disclosures.models import Grant
     from portal.extensions import db
-
     from portal.screening import holds
 
     app = _phase_app(state)

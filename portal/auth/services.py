@@ -155,7 +155,6 @@ def load_session(token: str, *, idle_minutes: int, absolute_hours: int) -> User 
         # Only without a department: no attribute of it is left to load while it is outside.
         user = g._joins_session = _own_copy(prototype)
     else:
-        g.pop("_joins_session", None)
         session = db.session()
         user = session.identity_map.get(key)
         if user is None:  # the row as the session's entity, as if the ORM had loaded it

@@ -94,8 +94,9 @@ def _connection() -> sa.Connection:
     checkout and return per request cost more than these reads. On PostgreSQL every checkout
     pings the server: the request keeps to one connection."""
     registry = db.session.registry
-    if registry.has() and registry().info.get("connected"):  # never makes the request's session
-        return registry().connection()
+    session = registry() if registry.has() else None  # never makes the request's session
+    if session is not None and session.info.get("connected"):
+        return session.connection()
     engine = db.engine
     if engine.dialect.name != "sqlite" or not isinstance(engine.pool, sa.pool.QueuePool):
         return db.session().connection()  # PostgreSQL, or an in-memory SQLite (its pool is the database)
@@ -152,7 +153,6 @@ def _reader(engine: sa.Engine) -> sa.Connection:
         connection = engine.connect()
         connection.detach()
         readers.engine, readers.pool, readers.pid, readers.connection = engine, engine.pool, os.getpid(), connection
-        readers.version, readers.results = None, {}
     return readers.connection
 
 
