@@ -47,11 +47,18 @@ for _c in range(128):
 _DROP = 0   # a combining mark: removed without separating (a decomposed "é" stays one letter)
 
 
+# Removed without separating, like a combining mark: a soft hyphen or pdfium's end-of-line hyphen
+# (U+FFFE, \x02) joins the two halves of a word; zero-width and other format characters are
+# invisible, so an adversary may put them inside a name.
+_JOINERS = frozenset("\u00ad\ufffe\x02")
+_LINE_HYPHEN = re.compile(r"[-\u2010\u2011][ \t]*(?:\r\n|\r|\n)[ \t]*")
+
+
 @lru_cache(maxsize=8192)
 def _fold(ch: str) -> str | None:
     """One character casefolded, without accents: its letters and digits, '' for a separator,
-    None for a combining mark."""
-    if unicodedata.combining(ch):
+    None for a character removed without separating (combining marks, joiners)."""
+    if ch in _JOINERS or unicodedata.combining(ch) or unicodedata.category(ch) == "Cf":
         return None
     out = "".join(c for c in unicodedata.normalize("NFKD", ch.casefold()) if not unicodedata.combining(c))
     return "".join(c for c in out if c.isalnum())
@@ -65,11 +72,28 @@ def _collapse(folded: np.ndarray, positions: np.ndarray) -> Normalised:
     return Normalised(" " + body + " ", positions[kept])
 
 
+def _joined_lines(text: str) -> np.ndarray | None:
+    """Indexes of a hyphen that breaks a word at a line's end and of the break itself ("Mar-" /
+    "lowe"): removed, so the halves read as one word."""
+    if "-\n" not in text and "-\r" not in text and "\u2010" not in text and "\u2011" not in text \
+            and not re.search(r"-[ \t]+[\r\n]", text):
+        return None
+    gone = [i for m in _LINE_HYPHEN.finditer(text) for i in range(m.start(), m.end())]
+    return np.array(gone, dtype=np.int64) if gone else None
+
+
 def normalise(text: str) -> Normalised:
     """Vectorised with numpy on code points: a 6 MB table normalises in a few tens of milliseconds."""
+    joined = _joined_lines(text)
     if text.isascii():
         raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-        return _collapse(_ASCII[raw], np.arange(len(raw)))
+        folded = _ASCII[raw]
+        if joined is None and b"\x02" not in raw:
+            return _collapse(folded, np.arange(len(raw)))
+        keep = raw != 2
+        if joined is not None:
+            keep[joined] = False
+        return _collapse(folded[keep], np.flatnonzero(keep))
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     high = cps >= 128
     uniq = np.unique(cps[high])
@@ -82,7 +106,9 @@ def normalise(text: str) -> Normalised:
     folded = np.empty(len(cps), dtype=np.uint32)
     folded[~high] = _ASCII[cps[~high]]
     folded[high] = mapped[np.searchsorted(uniq, cps[high])]
-    keep = folded != _DROP
+    keep = (folded != _DROP) & (cps != 2)
+    if joined is not None:
+        keep[joined] = False
     return _collapse(folded[keep], np.flatnonzero(keep))
 
 
@@ -90,9 +116,11 @@ def _normalise_slowly(text: str) -> Normalised:
     chars: list[str] = []
     origin: list[int] = []
     in_sep = False
+    joined = _joined_lines(text)
+    skip = set(joined.tolist()) if joined is not None else ()
     for i, ch in enumerate(text):
-        folded = _fold(ch) if not ch.isascii() else (ch.lower() if ch.isalnum() else "")
-        if folded is None:
+        folded = _fold(ch) if not ch.isascii() or ch == "\x02" else (ch.lower() if ch.isalnum() else "")
+        if folded is None or i in skip:
             continue
         if folded:
             chars.append(folded)
@@ -112,44 +140,199 @@ def normalise_term(term: str) -> str:
 # -- protected lists ---------------------------------------------------------------------------------
 
 _NAME_WORD = re.compile(r"^[^\W\d_]+$")
+MAX_NAME_WORDS = 6
+COMPACT_MIN = 8     # a name with its spaces dropped ("QuintessaMarlowe") is matched from this length
+
+
+def is_name(norm: str) -> bool:
+    words = norm.split(" ")
+    return 2 <= len(words) <= MAX_NAME_WORDS and all(_NAME_WORD.match(w) for w in words)
+
+
+def splits(norm: str) -> list[tuple[str, str]]:
+    """(first part, last part) at every split point of a name: "maria de la cruz" gives
+    ("maria", "de la cruz"), ("maria de", "la cruz"), ("maria de la", "cruz")."""
+    words = norm.split(" ")
+    return [(" ".join(words[:k]), " ".join(words[k:])) for k in range(1, len(words))]
 
 
 def variants(term: str) -> set[str]:
-    """The normalised forms a term is looked for in: a person's name also as "Last First"."""
+    """The normalised forms a term is looked for in: a person's name also as "Last First" for
+    every split point ("Marlowe-Vance, Quintessa", "de la Cruz, Maria")."""
     norm = normalise_term(term)
     if not norm:
         return set()
     out = {norm}
-    words = norm.split(" ")
-    if 2 <= len(words) <= 4 and all(_NAME_WORD.match(w) for w in words):
-        out.add(" ".join([words[-1], *words[:-1]]))
+    if is_name(norm):
+        out.update(f"{last} {first}" for first, last in splits(norm))
     return out
 
 
+def _joins(form: str) -> set[str]:
+    """`form` with some of the spaces between its words dropped ("quintessamarlowe vance"), for
+    text whose spaces were lost; only forms at least COMPACT_MIN letters long when joined, so a
+    short name never becomes a common word."""
+    words = form.split(" ")
+    if len("".join(words)) < COMPACT_MIN:
+        return set()
+    gaps = len(words) - 1
+    if gaps > 3:
+        return {"".join(words)}
+    out = set()
+    for mask in range(1, 2 ** gaps):
+        text = words[0]
+        for i, word in enumerate(words[1:]):
+            text += ("" if mask >> i & 1 else " ") + word
+        out.add(text)
+    return out
+
+
+@dataclass
+class _Key:
+    length: int
+    whole: list      # (term, list) found when this key is found
+    parts: list      # (term, list, split, side): a part of a name, for names split over cells
+
+
 class Matcher:
-    """An Aho-Corasick automaton over (term, list) pairs, built once per list revision."""
+    """Aho-Corasick over (term, list) pairs, built once per list revision.
+
+    A name is found: with its words in order, or "Last First" at any split point, whole-word; with
+    some spaces between its words dropped ("QuintessaMarlowe-Vance", a rebuilt text layer); with
+    its letters spaced out ("Q u i n t e s s a"); and, in a table, as its first and last parts in
+    two whole cells of one row, in any order, adjacent or not. One pass over the text does all but
+    letter-spacing, which is looked for only around runs of single letters.
+    """
 
     def __init__(self, terms: Iterable[tuple[str, str]]):
         self._automaton = ahocorasick.Automaton()
+        self._squeezed = ahocorasick.Automaton()    # names with no spaces, for letter-spaced runs
         self.size = 0
-        for term, list_name in terms:
-            for form in variants(term):
-                key = f" {form} "
-                if not self._automaton.exists(key):
-                    self._automaton.add_word(key, (len(key), term, list_name))
-                    self.size += 1
-        if self.size:
-            self._automaton.make_automaton()
+        keys: dict[str, _Key] = {}
 
-    def find(self, norm: Normalised) -> list[Match]:
+        def key(text: str) -> _Key:
+            found = keys.get(text)
+            if found is None:
+                found = keys[text] = _Key(len(text) + 2, [], [])
+            return found
+        for term, list_name in terms:
+            norm = normalise_term(term)
+            for form in variants(term):
+                for text in {form} | (_joins(form) if is_name(form) else set()):
+                    entry = key(text)
+                    if (term, list_name) not in entry.whole:
+                        entry.whole.append((term, list_name))
+                if is_name(form):
+                    squeezed = form.replace(" ", "")
+                    if not self._squeezed.exists(squeezed):
+                        self._squeezed.add_word(squeezed, (len(squeezed), term, list_name))
+            if is_name(norm):
+                for k, (first, last) in enumerate(splits(norm)):
+                    key(first).parts.append((term, list_name, k, 0))
+                    key(last).parts.append((term, list_name, k, 1))
+        for text, entry in keys.items():
+            self._automaton.add_word(f" {text} ", entry)
+            self.size += bool(entry.whole)
+        for automaton in (self._automaton, self._squeezed):
+            if len(automaton):
+                automaton.make_automaton()
+
+    def find(self, norm: Normalised, text: str | None = None, cells: str | None = None) -> list[Match]:
+        """Matches in the normalised `norm` of `text`. With `cells` (the table's delimiter) and
+        the original text, names split over two cells of a row are found too."""
         if not self.size:
             return []
-        out = []
-        for end, (length, term, list_name) in self._automaton.iter(norm.text):
+        out, parts = [], []
+        for end, entry in self._automaton.iter(norm.text):
             # The key includes a space each side; the word itself is [start + 1, end).
-            start, stop = norm.span(end - length + 2, end)
-            out.append(Match(start, stop, "protected", term, list_name))
+            start, stop = norm.span(end - entry.length + 2, end)
+            out.extend(Match(start, stop, "protected", term, list_name) for term, list_name in entry.whole)
+            if entry.parts and cells and text is not None:
+                parts.append((start, stop, entry.parts))
+        out.extend(self._letter_spaced(norm, {(m.start, m.term) for m in out}))
+        if parts:
+            covered = [(m.start, m.end, m.term) for m in out]
+            out.extend(m for m in _split_cells(parts, text, cells)
+                       if not any(t == m.term and s < m.end and m.start < e for s, e, t in covered))
         return out
+
+    def _letter_spaced(self, norm: Normalised, seen: set) -> list[Match]:
+        """Names in runs of single letters ("Q u i n t e s s a  M a r l o w e"): each run is read
+        with its spaces dropped, together with the words next to it."""
+        padded = code_points(norm.text)
+        single = np.flatnonzero((padded[1:-1] != 32) & (padded[:-2] == 32) & (padded[2:] == 32)) + 1
+        if len(single) < 2:
+            return []
+        breaks = np.flatnonzero(np.diff(single) != 2)
+        out = []
+        for lo, hi in zip(np.concatenate(([0], breaks + 1)), np.concatenate((breaks, [len(single) - 1]))):
+            if hi - lo < 1:
+                continue
+            first, last = int(single[lo]), int(single[hi])
+            start, stop = first - 1, last + 1
+            for _ in range(MAX_NAME_WORDS - 1):
+                start = max(norm.text.rfind(" ", 0, start), 0)
+                found = norm.text.find(" ", stop + 1)
+                stop = len(norm.text) - 1 if found < 0 else found
+            start += 1
+            # The window: a name's length of words each side, the run squeezed; `where` maps back
+            # to padded indexes.
+            where = [i for i in range(start, stop) if not (first <= i <= last and padded[i] == 32)]
+            window = "".join(norm.text[i] for i in where)
+            for automaton, spaced in ((self._automaton, True), (self._squeezed, False)):
+                body = f" {window} " if spaced else window.replace(" ", "")
+                index = ([-1] + where + [-1]) if spaced else [i for i in where if padded[i] != 32]
+                for end, value in automaton.iter(body):
+                    length, names = (value.length, value.whole) if spaced else (value[0], [value[1:]])
+                    a, b = (end - length + 2, end - 1) if spaced else (end - length + 1, end)
+                    lo_i, hi_i = index[a], index[b]
+                    if lo_i < 0 or hi_i < 0 or padded[lo_i - 1] != 32 or padded[hi_i + 1] != 32:
+                        continue
+                    if not (lo_i <= last and hi_i >= first):
+                        continue    # outside the run: the ordinary pass saw it
+                    s, e = norm.span(lo_i, hi_i + 1)
+                    for term, list_name in names:
+                        if (s, term) not in seen:
+                            seen.add((s, term))
+                            out.append(Match(s, e, "protected", term, list_name))
+        return out
+
+
+_QUOTES = " \t\"'"
+
+
+def _whole_cell(text: str, start: int, end: int, delimiter: str) -> tuple[int, int] | None:
+    """The cell's (start, row) if text[start:end] is all of one cell's text (quotes and spacing
+    aside); None otherwise."""
+    lo = start
+    while lo > 0 and text[lo - 1] in _QUOTES:
+        lo -= 1
+    hi = end
+    while hi < len(text) and text[hi] in _QUOTES:
+        hi += 1
+    before = text[lo - 1] if lo > 0 else "\n"
+    after = text[hi] if hi < len(text) else "\n"
+    if before not in (delimiter, "\n", "\r") or after not in (delimiter, "\n", "\r"):
+        return None
+    return lo, text.rfind("\n", 0, lo)
+
+
+def _split_cells(parts: list, text: str, delimiter: str) -> list[Match]:
+    """First and last parts of a name, each a whole cell of the same row (any order)."""
+    rows: dict[int, dict] = {}
+    for start, stop, entries in parts:
+        cell = _whole_cell(text, start, stop, delimiter)
+        if cell is None:
+            continue
+        seen = rows.setdefault(cell[1], {})
+        for term, list_name, k, side in entries:
+            seen.setdefault((term, list_name, k), [None, None])[side] = (cell[0], start, stop)
+    out = []
+    for found in rows.values():
+        for (term, list_name, _k), sides in found.items():
+            if sides[0] and sides[1] and sides[0][0] != sides[1][0]:
+                out.extend(Match(s, e, "protected", term, list_name) for _cell, s, e in sides)
+    return out
 
 
 # -- built-in detectors -----------------------------------------------------------------------------
@@ -275,14 +458,16 @@ def builtin_matches(text: str, rules: Builtins) -> list[Match]:
     return out
 
 
-def scan(text: str, matcher: Matcher | None = None, builtins: Builtins | None = None) -> list[Match]:
+def scan(text: str, matcher: Matcher | None = None, builtins: Builtins | None = None,
+         cells: str | None = None) -> list[Match]:
     """Every protected term and built-in detection in `text`, sorted by position.
 
-    Spans are offsets into `text` itself, so a caller can quote or blank them.
+    Spans are offsets into `text` itself, so a caller can quote or blank them. `cells` is the
+    cell delimiter when the text is a table (one row a line).
     """
     found: list[Match] = []
     if matcher is not None and matcher.size:
-        found.extend(matcher.find(normalise(text)))
+        found.extend(set(matcher.find(normalise(text), text, cells)))
     if builtins is not None:
         found.extend(builtin_matches(text, builtins))
     found.sort(key=lambda m: (m.start, m.end, m.kind))

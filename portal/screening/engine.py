@@ -42,11 +42,22 @@ def screen_file(data: bytes, content_type: str, policy: Policy, *, depth: int = 
         kind = "too_large" if len(data) > policy.limits.max_bytes else "unreadable"
         findings.append({"kind": kind, "where": "file", "detail": str(exc)})
         return _result(False, matches, findings, 0, policy)
-    for seg in extract.segments:
-        for m in scan(seg.text, policy.matcher, policy.builtins):
+    seen: set[tuple] = set()
+    direct: set[str] = set()
+    for seg in sorted(extract.segments, key=lambda s: s.fallback):
+        for m in scan(seg.text, policy.matcher, policy.builtins, seg.cells):
+            if seg.fallback and m.term in direct:
+                continue    # a raw part repeating what a named place already showed
+            where = seg.where_at(m.start)
+            key = (m.kind, m.term, where)
+            if key in seen:
+                continue    # one place read by several extractors
+            seen.add(key)
+            if not seg.fallback:
+                direct.add(m.term)
             total += 1
             if len(matches) < MAX_MATCHES:
-                matches.append(_match(seg.text, m, seg.where_at(m.start)))
+                matches.append(_match(seg.text, m, where))
     findings.extend({"kind": f.kind, "where": f.where, "detail": f.detail} for f in extract.findings)
     for item in extract.embedded:
         if depth >= policy.limits.max_depth:

@@ -3,7 +3,9 @@ import pytest
 
 from portal.screening.detectors import Builtins, Matcher, scan
 
-LIST = Matcher([("José Álvarez", "Undercover"), ("AB-1234", "Serials"), ("Ann", "Short")])
+LIST = Matcher([("José Álvarez", "Undercover"), ("AB-1234", "Serials"), ("Ann", "Short"),
+                ("Quintessa Marlowe-Vance", "Undercover"), ("Maria de la Cruz", "Undercover"),
+                ("Li Wei", "Undercover")])
 
 
 def _found(text, matcher=LIST, builtins=None):
@@ -18,7 +20,20 @@ def _found(text, matcher=LIST, builtins=None):
     ("J o s e", None),
     ("name: jose\n  alvarez", "jose\n  alvarez"),                # across a line break
     ("Jose,Alvarez,Narcotics", "Jose,Alvarez"),                   # split across CSV columns
-    ("Joséalvarez", None),                                        # not a whole word
+    ("Joséalvarez", "Joséalvarez"),                               # spaces dropped (a text layer)
+    ("Joséalvarezian", None),                                     # not a whole word
+    ("Marlowe-Vance, Quintessa", "Marlowe-Vance, Quintessa"),     # Last, First with a double surname
+    ("de la Cruz, Maria", "de la Cruz, Maria"),                   # a surname of three words
+    ("Cruz, Maria de la", "Cruz, Maria de la"),                   # every split point
+    ("Q u i n t e s s a  M a r l o w e - V a n c e", "Q u i n t e s s a  M a r l o w e - V a n c e"),
+    ("L i  W e i", "L i  W e i"),                                 # letter-spaced short name
+    ("Oli Weight", None),                                         # the letters, inside other words
+    ("QuintessaMarlowe-Vance", "QuintessaMarlowe-Vance"),         # spaces dropped
+    ("Quin\u00adtessa Marlowe-Vance", "Quin\u00adtessa Marlowe-Vance"),     # soft hyphen
+    ("Quintessa Mar\ufffelowe-Vance", "Quintessa Mar\ufffelowe-Vance"),    # pdfium's line-end hyphen
+    ("Quintessa Mar-\nlowe-Vance", "Quintessa Mar-\nlowe-Vance"),          # hyphenated line break
+    ("Q\u200buintessa Marlowe-Vance", "Q\u200buintessa Marlowe-Vance"),     # zero-width space
+    ("Quintéssa MARLOWE VANCE", "Quintéssa MARLOWE VANCE"),
     ("badge ab 1234 issued", "ab 1234"),
     ("badge AB1234", None),
     ("annual report", None),
@@ -84,3 +99,15 @@ def test_fast_and_slow_normalisation_agree():
     text = "  Ünïcode—TEXT, with 12 digits; ДЕЛО 5 and e\u0301\u0301!  "
     fast, slow = normalise(text), _normalise_slowly(text)
     assert fast.text == slow.text and fast.origin.tolist() == slow.origin.tolist()
+
+
+@pytest.mark.parametrize("table, seen", [
+    ("id,first,unit,last\n1,Quintessa,4,Marlowe-Vance\n", ["Quintessa", "Marlowe-Vance"]),
+    ("last,x,first\n\"de la Cruz\",3,\"Maria\"\n", ["de la Cruz", "Maria"]),
+    ("a,b\nMaria Lopez,Juan Cruz\n", []),                   # two other people in one row
+    ("first,last\nQuintessa,Smith\nJo,Marlowe-Vance\n", []),  # the parts on different rows
+    ("note\nQuintessa met Marlowe-Vance\n", []),             # parts inside one cell's sentence
+])
+def test_names_split_over_two_cells_of_a_row(table, seen):
+    found = [table[m.start:m.end] for m in scan(table, LIST, None, cells=",") if m.kind == "protected"]
+    assert found == seen

@@ -32,6 +32,9 @@ class Segment:
     text: str
     where: str
     locate: Callable[[int], str] | None = None
+    cells: str | None = None        # a table's cell delimiter (one row a line): split names are found
+    fallback: bool = False          # a catch-all read (a package's raw parts): its matches only
+                                    # count for terms no other place of the file showed
 
     def where_at(self, offset: int) -> str:
         return self.locate(offset) if self.locate else self.where
@@ -67,9 +70,10 @@ class Extract:
     findings: list[Finding] = field(default_factory=list)
     embedded: list[Embedded] = field(default_factory=list)
 
-    def text(self, text: str, where: str, locate: Callable[[int], str] | None = None) -> None:
+    def text(self, text: str, where: str, locate: Callable[[int], str] | None = None, *,
+             cells: str | None = None, fallback: bool = False) -> None:
         if text and text.strip():
-            self.segments.append(Segment(text, where, locate))
+            self.segments.append(Segment(text, where, locate, cells, fallback))
 
     def find(self, kind: str, where: str, detail: str = "") -> None:
         self.findings.append(Finding(kind, where, detail))

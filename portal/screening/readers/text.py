@@ -68,7 +68,7 @@ class Table:
             line = text[starts[i]:line_end if line_end >= 0 else len(text)]
             col = line[:offset - starts[i]].count(SEP) + 1
             return ref(rows[i], col)
-        out.text(text, where, locate)
+        out.text(text, where, locate, cells=SEP.strip())
 
 
 def _line_ends(text: str) -> list[int]:
@@ -110,5 +110,5 @@ def read_csv(data: bytes, limits: Limits) -> Extract:
         except csv.Error:
             fields = [""]
         return f"line {line}, column {column_name(max(len(fields), 1))}"
-    out.text(text, "CSV", locate)
+    out.text(text, "CSV", locate, cells=dialect.delimiter)
     return out
