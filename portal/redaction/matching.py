@@ -59,12 +59,24 @@ def term_regex(term: str) -> re.Pattern:
     return re.compile(start + body + end, re.IGNORECASE)
 
 
-def find_spans(text: str, terms=(), patterns=()) -> list[tuple[int, int, str]]:
-    """Sorted (start, end, label) spans of `text` matching any term or named pattern."""
+@lru_cache(maxsize=64)
+def _term_matcher(terms: tuple[str, ...]) -> Matcher:
+    return Matcher((term, term) for term in terms)
+
+
+def find_spans(text: str, terms=(), patterns=(), cells: str | None = None) -> list[tuple[int, int, str]]:
+    """Sorted (start, end, label) spans of `text` matching any term or named pattern.
+
+    Terms are matched the way the screen matches its lists (accents, case, spacing, name order,
+    letter-spacing, line-break hyphens; split over two cells when `cells` is the table's
+    delimiter), and also by `term_regex`, so a term is found wherever either finds it."""
     spans = []
+    terms = tuple(dict.fromkeys(terms))
     for term in terms:
         for m in term_regex(term).finditer(text):
             spans.append((m.start(), m.end(), term))
+    if terms:
+        spans += [(m.start, m.end, m.term) for m in scan(text, _term_matcher(terms), None, cells)]
     for name in patterns:
         regex = PATTERNS[name][1]
         if regex is not None:
@@ -75,5 +87,5 @@ def find_spans(text: str, terms=(), patterns=()) -> list[tuple[int, int, str]]:
             matcher = _protected.get()
             if matcher is None:
                 raise LookupError("the protected lists were not supplied (matching.protected_terms)")
-            spans += [(m.start, m.end, name) for m in scan(text, matcher, None)]
+            spans += [(m.start, m.end, name) for m in scan(text, matcher, None, cells)]
     return sorted(set(spans))

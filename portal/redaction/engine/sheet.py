@@ -74,23 +74,43 @@ class Grid:
         return cells
 
 
-def _redacted_value(value, rules: list[Rule], sheet):
-    if value is None:
-        return None
+_SEP = " | "
+
+
+def _row_spans(values: list, rules: list[Rule], sheet) -> list[list[tuple[int, int, str]]]:
+    """Per cell, the (start, end, label) spans that term and pattern rules match in it. The row is
+    matched as one text, so a name split over two cells (in any order) is found in both."""
     terms = [r for r in rules if r.kind == "term" and r.applies_to(sheet)]
     patterns = [r for r in rules if r.kind == "pattern" and r.applies_to(sheet)]
-    text = str(value)
-    spans = find_spans(text, [r.target for r in terms], [r.target for r in patterns])
-    if not spans:
-        return value
+    out: list[list] = [[] for _ in values]
+    if not (terms or patterns) or all(v is None for v in values):
+        return out
+    texts = ["" if v is None else str(v) for v in values]
+    row = _SEP.join(texts)
     labels = {r.target: r.label for r in terms + patterns}
+    starts, pos = [], 0
+    for text in texts:
+        starts.append(pos)
+        pos += len(text) + len(_SEP)
+    for start, end, what in find_spans(row, [r.target for r in terms], [r.target for r in patterns],
+                                       cells=_SEP.strip()):
+        for i, text in enumerate(texts):
+            lo, hi = max(start, starts[i]), min(end, starts[i] + len(text))
+            if lo < hi:
+                out[i].append((lo - starts[i], hi - starts[i], labels.get(what, "")))
+    return out
+
+
+def _redacted_value(value, spans: list[tuple[int, int, str]]):
+    if value is None or not spans:
+        return value
     if not isinstance(value, str):
-        return marker(labels.get(spans[0][2], ""))
-    out, last = [], 0
-    for start, end, what in spans:
-        if start < last:
+        return marker(spans[0][2])
+    text, out, last = str(value), [], 0
+    for start, end, label in sorted(spans):
+        if end <= last:
             continue
-        out += [text[last:start], marker(labels.get(what, ""))]
+        out += [text[last:max(start, last)], marker(label)]
         last = end
     return "".join(out) + text[last:]
 
@@ -98,9 +118,13 @@ def _redacted_value(value, rules: list[Rule], sheet):
 def apply(grid: Grid, rules: list[Rule]) -> list[list]:
     """The visible cells, redacted, as rows of values."""
     targets = grid.targets(rules)
-    return [[marker(targets[r, c]) if (r, c) in targets
-             else _redacted_value(grid.values.get((r, c)), rules, grid.name)
-             for c in grid.cols] for r in grid.rows]
+    out = []
+    for r in grid.rows:
+        values = [grid.values.get((r, c)) for c in grid.cols]
+        spans = _row_spans(values, rules, grid.name)
+        out.append([marker(targets[r, c]) if (r, c) in targets else _redacted_value(v, s)
+                    for c, v, s in zip(grid.cols, values, spans)])
+    return out
 
 
 def count_matches(data: bytes, content_type: str, rules: list[Rule]) -> dict[str, int]:
@@ -115,9 +139,9 @@ def count_matches(data: bytes, content_type: str, rules: list[Rule]) -> dict[str
             if rule.kind in ("column", "row"):
                 n += len(g.targets([rule]))
             else:
-                terms, pats = ([rule.target], []) if rule.kind == "term" else ([], [rule.target])
-                n += sum(1 for (r, c), v in g.values.items() if r in g.rows and c in g.cols
-                         and find_spans(str(v), terms, pats))
+                for r in g.rows:
+                    spans = _row_spans([g.values.get((r, c)) for c in g.cols], [rule], g.name)
+                    n += sum(1 for s in spans if s)
         counts[rule.target] = counts.get(rule.target, 0) + n
     return counts
 

@@ -214,9 +214,11 @@ def _revisions(data: bytes, final: list[str], out: Extract, limits: Limits) -> N
 
 
 def read(data: bytes, limits: Limits) -> Extract:
+    from . import pdf_more
     out = Extract()
+    clean = pdf_more.normalise(data)
     try:
-        reader = _open(data)
+        reader = _open(clean)
         texts = _pages_text(reader, limits, out)
         for n, text in enumerate(texts, 1):
             out.text(text, f"page {n}")
@@ -226,5 +228,7 @@ def read(data: bytes, limits: Limits) -> Extract:
         raise
     except Exception as exc:  # pypdf raises many types on a broken or hostile file
         raise Unreadable(f"the PDF cannot be read ({type(exc).__name__})") from exc
+    pdf_more.read_extractors(clean, limits, out)
+    pdf_more.read_places(clean, out)
     _revisions(data, texts, out, limits)
     return out
