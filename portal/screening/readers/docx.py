@@ -28,7 +28,22 @@ def _label(part: str) -> str:
     return {"document": "body"}.get(name, name)
 
 
+_ALT_TAGS = ("docPr", "cNvPr")
+_LABELS = {"docProps/custom": "custom properties", "word/settings": "settings", "customXml/": "custom XML",
+           "word/glossary/": "glossary (building blocks)"}
+
+
+def _alt_text(root) -> list[str]:
+    """Images' and shapes' alt text and names (wp:docPr descr/title), which no paragraph holds."""
+    out = []
+    for el in root.iter():
+        if isinstance(el.tag, str) and etree.QName(el).localname in _ALT_TAGS:
+            out.extend(v for k in ("descr", "title", "name") if (v := el.get(k)))
+    return out
+
+
 def read(data: bytes, limits: Limits) -> Extract:
+    from .package import read_parts
     zf = check_zip(data, limits)
     out = Extract()
     for name in sorted(zf.namelist()):
@@ -40,6 +55,7 @@ def read(data: bytes, limits: Limits) -> Extract:
             raise Unreadable(f"{name} is not well-formed XML") from exc
         where = _label(name)
         out.text("\n".join(_paragraphs(root)), where)
+        out.text("\n".join(_alt_text(root)), f"image alt text in {where}")
         if where == "comments":
             authors = sorted({c.get(f"{W}author") or "unknown" for c in root.iter(f"{W}comment")})
             count = sum(1 for _ in root.iter(f"{W}comment"))
@@ -62,4 +78,5 @@ def read(data: bytes, limits: Limits) -> Extract:
             except etree.XMLSyntaxError:
                 continue
             out.text(" | ".join(e.text for e in root.iter() if e.text and e.text.strip()), "document properties")
+    read_parts(zf, out, lambda name: name in ("docProps/core.xml", "docProps/app.xml"), limits.max_text, _LABELS)
     return out

@@ -22,6 +22,24 @@ def _ranges(numbers: list[int], name=str) -> str:
     return ", ".join(out)
 
 
+CATCH_ALL_SHEET_MAX = 8 * 1024 ** 2    # worksheets up to this size are also read whole, as XML
+_LABELS = {"xl/charts/": "chart", "xl/drawings/": "drawing", "docProps/custom": "custom properties",
+           "xl/pivot": "pivot table", "xl/tables/": "table definition", "xl/externalLinks/": "external link"}
+
+
+def _package(zf, out: Extract, limits: Limits) -> None:
+    """What openpyxl does not load: formulas, validation lists, headers and footers, charts,
+    drawings' alt text, custom properties, and every other XML part as a catch-all."""
+    from .package import read_parts, read_sheet_extras
+    names = zf.namelist()
+    read_sheet_extras(zf, names, out, limits.max_sheet_xml)
+    sizes = {i.filename: i.file_size for i in zf.infolist()}
+
+    def skip(name: str) -> bool:
+        return name.startswith("xl/worksheets/sheet") and sizes[name] > CATCH_ALL_SHEET_MAX
+    read_parts(zf, out, skip, limits.max_text, _LABELS)
+
+
 def read(data: bytes, limits: Limits) -> Extract:
     import openpyxl
     package = check_zip(data, limits)
@@ -78,6 +96,7 @@ def read(data: bytes, limits: Limits) -> Extract:
         target = getattr(getattr(link, "file_link", None), "Target", None) or "unknown"
         out.find("external_links", f"external link {i}", target)
         out.text(target, f"external link {i}")
+    _package(package, out, limits)
     props = wb.properties
     meta = " | ".join(str(v) for v in (props.creator, props.lastModifiedBy, props.title, props.subject,
                                        props.description, props.keywords) if v)
