@@ -15,7 +15,7 @@ from ..core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unav
 from ..extensions import db
 from ..record_requests.models import RecordRequest
 from ..record_requests.services import can_manage, get_for, get_managed, notify_assignee
-from ..screening.holds import record_withheld
+from ..screening.holds import record_replaced, record_withheld
 from ..storage import StorageError
 from ..storage import TooLarge as StorageTooLarge
 from . import quarantine
@@ -83,6 +83,8 @@ def upload(actor: User, request_id: int, stream: BinaryIO, filename: str | None,
     db.session.flush()
     if new:  # after the record exists, so a malware report names it
         quarantine.admit(blob, stream)
+    if replaces is not None:
+        record_replaced(actor, replaces, record)
     audit.record(actor, "record.upload", f"record:{record.id}",
                  {"request": req.tracking_number, "sha256": blob.sha256, "size": blob.size,
                   "content_type": blob.content_type, "filename": record.filename,
@@ -152,8 +154,7 @@ def _replaced(actor: User, req: RecordRequest, record_id: int) -> Record:
     if original.disposition != Disposition.withhold:
         original.disposition = Disposition.withhold
         original.exemption = original.exemption or "Replaced by a redacted version"
-    record_withheld(actor, original, "replaced")
-    return original
+    return original    # its holds carry over to the replacement, or end (record_replaced)
 
 
 def set_disposition(actor: User, record_id: int, disposition: str, exemption: str | None) -> Record:

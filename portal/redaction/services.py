@@ -315,7 +315,23 @@ def _verify_run(run: RedactionRun, original: bytes, output: bytes, plan: Plan) -
     content_type = run.output.content_type if engine.kind_of(source) == "image" else source
     with _lists():
         report = engine.verify(content_type, original, output, plan)
+    _screen_output(report, run.output)
     run.verified, run.verified_at, run.report = report.ok, utcnow(), json.dumps(report.as_dict())
+
+
+def _screen_output(report: engine.Report, output: Record) -> None:
+    """The redacted copy is a new file to the screen: every list and reader, as at release. A
+    protected name still readable anywhere fails verification (named by its list, not its text)."""
+    result = screening.screen_blob(output.blob)
+    for m in result["matches"]:
+        if m["kind"] == "protected":
+            problem = f"A name on the protected list {m.get('list') or ''!r} is still readable ({m['where']})."
+            if problem not in report.problems:
+                report.problems.append(problem)
+    for f in result["findings"]:
+        if f["kind"] in ("unreadable", "too_large"):
+            report.problems.append(f"The pre-release screen could not read the redacted copy ({f['kind']}).")
+    report.checks.append("pre-release screen of the redacted copy: every protected list, every reader")
 
 
 def run_of(record: Record) -> RedactionRun | None:

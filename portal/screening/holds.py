@@ -122,6 +122,26 @@ def dismiss(actor: User, hold_id: int, reason: str) -> Hold:
     return hold
 
 
+def record_replaced(actor: User, original: Record, replacement: Record) -> None:
+    """A held record was replaced (a redacted or cleaned copy): the hold carries over to the copy
+    while the copy is still flagged, and ends only once the copy screens clean."""
+    from .services import screen_record
+    holds = [h for h in db.session.scalars(sa.select(Hold).where(
+        Hold.request_id == original.request_id, Hold.status == HoldStatus.open)) if original.id in h.record_ids]
+    if not holds:
+        return
+    screen = screen_record(replacement)
+    if not screen.flagged:
+        record_withheld(actor, original, f"replaced by {replacement.filename}, which screens clean; release again")
+        return
+    for hold in holds:
+        hold.record_ids = sorted({replacement.id if i == original.id else i for i in hold.record_ids})
+        hold.matches = [m for m in hold.matches if m["record_id"] != original.id] + screen.items()
+        audit.record(actor, "hold.carry_over", f"hold:{hold.id}",
+                     {"from": original.id, "to": replacement.id,
+                      "kinds": sorted({m["kind"] for m in screen.items()})})
+
+
 def record_withheld(actor: User, record: Record, why: str) -> None:
     """A held record was withheld or replaced: its open holds end, dismissed (nothing was released)."""
     for hold in db.session.scalars(sa.select(Hold).where(Hold.request_id == record.request_id,

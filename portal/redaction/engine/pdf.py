@@ -198,7 +198,8 @@ def _raster_page(out, font, page, areas: list[Area], dpi: int, whole: bool):
     from PIL import ImageDraw
     view = _View(page)
     k = dpi / 72
-    image = page.render(scale=k, may_draw_forms=False).to_pil().convert("RGB")
+    # Never annotations: a FreeText name would be burned into the released pixels.
+    image = page.render(scale=k, may_draw_forms=False, draw_annots=False).to_pil().convert("RGB")
     draw = ImageDraw.Draw(image)
     if whole:
         areas = [Area(0, 0, 0, view.width, view.height, areas[0].label if areas else "")]
@@ -251,8 +252,13 @@ def redact(data: bytes, areas: list[Area], whole_pages: dict[int, str] | None = 
            dpi: int = DEFAULT_DPI) -> bytes:
     """A new PDF: pages with areas (or whole-page redactions) rebuilt as images, the rest copied."""
     import pikepdf
+    from .hidden import without_hidden_content
     whole_pages = whole_pages or {}
-    doc = _open(data)
+    try:
+        visible = without_hidden_content(data)
+    except pikepdf.PdfError as exc:
+        raise RedactionError("This PDF cannot be read.") from exc
+    doc = _open(visible)
     try:
         sizes = [doc[i].get_size() for i in range(len(doc))]
         by_page: dict[int, list[Area]] = {}
