@@ -99,3 +99,56 @@ def face_photos(n: int, seed: int = 0) -> list[bytes]:
         img.save(buf, "JPEG", quality=rng.randint(70, 92))
         out.append(buf.getvalue())
     return out
+
+
+def _helvetica(doc):
+    import pikepdf
+    return doc.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica))
+
+
+def pdf_text_over_picture(layer_text: str, picture_lines: list[str], *, image_pt=(500, 640)) -> bytes:
+    """Page 1: text only. Page 2: a text layer saying `layer_text` over a picture (a JPEG) of
+    `picture_lines`, `image_pt` points large: a scan whose text layer says something else."""
+    import pikepdf
+    doc = pikepdf.new()
+    font = _helvetica(doc)
+    first = doc.add_blank_page(page_size=(612, 792))
+    first.obj.Contents = doc.make_stream(b"BT /F1 12 Tf 72 720 Td (An ordinary page of text.) Tj ET")
+    first.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    picture = page_image(picture_lines, dpi=150).resize((int(image_pt[0] * 150 / 72), int(image_pt[1] * 150 / 72)))
+    jpeg = io.BytesIO()
+    picture.save(jpeg, "JPEG", quality=85)
+    image = doc.make_stream(jpeg.getvalue(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                            Width=picture.width, Height=picture.height, ColorSpace=pikepdf.Name.DeviceGray,
+                            BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
+    second = doc.add_blank_page(page_size=(612, 792))
+    w, h = image_pt
+    second.obj.Contents = doc.make_stream(
+        f"q {w} 0 0 {h} 56 {792 - 60 - h} cm /Im1 Do Q BT /F1 10 Tf 72 40 Td ({layer_text}) Tj ET".encode())
+    second.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font),
+                                              XObject=pikepdf.Dictionary(Im1=image))
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def pdf_annotation_only(name: str) -> bytes:
+    """One page with no content but a FreeText annotation whose appearance shows `name` large."""
+    import pikepdf
+    doc = pikepdf.new()
+    page = doc.add_blank_page(page_size=(612, 792))
+    page.obj.Contents = doc.make_stream(b"BT /F1 12 Tf 72 720 Td (Notes) Tj ET")
+    font = _helvetica(doc)
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    appearance = doc.make_stream(f"BT /F1 36 Tf 10 20 Td ({name}) Tj ET".encode(), Type=pikepdf.Name.XObject,
+                                 Subtype=pikepdf.Name.Form, BBox=[0, 0, 500, 80],
+                                 Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)))
+    annot = doc.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.FreeText, Rect=[60, 400, 560, 480],
+        Contents=pikepdf.String(name), DA=pikepdf.String("/F1 36 Tf 0 g"),
+        AP=pikepdf.Dictionary(N=appearance)))
+    page.obj.Annots = doc.make_indirect(pikepdf.Array([annot]))
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
