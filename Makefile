@@ -34,7 +34,7 @@ test: setup-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
-	$(BIN)/pip install -q -r requirements-bench.txt
+	$(BIN)/pip install -q --no-deps -r requirements-bench.txt
 	touch $@
 
 ## make bench: every benchmark; results go in docs/benchmarks.md
@@ -45,6 +45,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python -m bench.watermark
 	$(BIN)/python -m bench.attribution_eval
 	$(BIN)/python -m bench.screening
+	$(BIN)/python -m bench.ocr
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.servers
 
