@@ -168,4 +168,6 @@ SCREENING_HOLD_FINDINGS = ("hidden_sheet,very_hidden_sheet,hidden_rows,hidden_co
                            "external_links,tracked_changes,gps,pdf_revisions,text_under_box,embedded_file,"
                            "javascript,unreadable,too_large")
 SCREENING_MAX_BYTES = 256 * 1024 ** 2   # larger files are not read: a `too_large` finding holds them
+SCREENING_OCR = True            # read scanned pages and photos with Tesseract (false: text only, said on the page)
+SCREENING_OCR_INLINE_PAGES = 4  # pages (a photo counts one) read while a release waits; more: the worker, and a hold
 SCREENING_FACES_MAX = 20        # a release to outsiders with more photos showing faces than this is held

@@ -113,6 +113,19 @@ def create_release(actor: User, request_id: int, record_ids: list[int], *,
     return release
 
 
+def release_cleared_hold(hold) -> Release:
+    """A release held only while the screen was still reading (OCR in the worker), which then
+    found nothing: made as first asked, in the name of the person who asked."""
+    from ..screening.models import HoldStatus
+    actor = hold.requested_by
+    release = create_release(actor, hold.request_id, hold.record_ids, recipients=hold.recipients,
+                             approved_hold=hold, **hold.options)
+    hold.status, hold.decided_at, hold.release_id = HoldStatus.cleared, utcnow(), release.id
+    hold.reason = "The screen finished reading every file and found nothing to hold."
+    audit.record("system", "hold.clear", f"hold:{hold.id}", {"release": release.id, "requested_by": actor.id})
+    return release
+
+
 def _tell_recipient(user: User, req: RecordRequest, release: Release) -> None:
     base = current_app.config["BASE_URL"]
     names = "\n".join(f"  - {r.filename}" for r in release.records)

@@ -207,6 +207,8 @@ class Matcher:
     def __init__(self, terms: Iterable[tuple[str, str]]):
         self._automaton = ahocorasick.Automaton()
         self._squeezed = ahocorasick.Automaton()    # names with no spaces, for letter-spaced runs
+        self._forms: dict[str, tuple[str, str]] = {}  # normalised form -> (term, list), for OCR
+        self._fuzzy = None
         self.size = 0
         keys: dict[str, _Key] = {}
 
@@ -218,6 +220,7 @@ class Matcher:
         for term, list_name in terms:
             norm = normalise_term(term)
             for form in variants(term):
+                self._forms.setdefault(form, (term, list_name))
                 for text in {form} | (_joins(form) if is_name(form) else set()):
                     entry = key(text)
                     if (term, list_name) not in entry.whole:
@@ -236,6 +239,16 @@ class Matcher:
         for automaton in (self._automaton, self._squeezed):
             if len(automaton):
                 automaton.make_automaton()
+
+    def fuzzy(self):
+        """The OCR matcher over the same forms (portal.screening.fuzzy), built on first use."""
+        if self._fuzzy is None:
+            from .fuzzy import FuzzyIndex
+            self._fuzzy = FuzzyIndex(list(self._forms))
+        return self._fuzzy
+
+    def form_of(self, form: str) -> tuple[str, str]:
+        return self._forms[form]
 
     def find(self, norm: Normalised, text: str | None = None, cells: str | None = None) -> list[Match]:
         """Matches in the normalised `norm` of `text`. With `cells` (the table's delimiter) and

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 
 from ..records.sniff import sniff
 from .detectors import Builtins, Matcher, scan, snippet
+from .ocr_screen import OcrBudget, screen_pixels, wants_ocr
 from .readers import Limits, Unreadable, read
 
 MAX_MATCHES = 200      # kept per file; `total` still counts every one
+# Findings that hold whatever the settings: the file was not (yet) read whole.
+ALWAYS_HOLD = frozenset(("screening_in_progress", "ocr_failed"))
 
 
 @dataclass
@@ -19,6 +22,7 @@ class Policy:
     builtins: Builtins | None
     limits: Limits = field(default_factory=Limits)
     hold_findings: frozenset[str] = frozenset()
+    ocr: OcrBudget | None = None        # None: no OCR (a screen of text alone)
 
 
 def screen_text(text: str, where: str, policy: Policy) -> list[dict]:
@@ -59,6 +63,11 @@ def screen_file(data: bytes, content_type: str, policy: Policy, *, depth: int = 
             if len(matches) < MAX_MATCHES:
                 matches.append(_match(seg.text, m, where))
     findings.extend({"kind": f.kind, "where": f.where, "detail": f.detail} for f in extract.findings)
+    if policy.ocr is not None and wants_ocr(content_type):
+        seen_ocr, found = screen_pixels(data, content_type, policy.matcher, policy.builtins, policy.ocr)
+        total += len(seen_ocr)
+        matches.extend(seen_ocr[:max(MAX_MATCHES - len(matches), 0)])
+        findings.extend(found)
     for item in extract.embedded:
         if depth >= policy.limits.max_depth:
             findings.append({"kind": "unreadable", "where": item.where,
@@ -74,8 +83,9 @@ def screen_file(data: bytes, content_type: str, policy: Policy, *, depth: int = 
 
 
 def _result(was_read: bool, matches, findings, total, policy: Policy) -> dict:
-    flagged = bool(matches) or any(f["kind"] in policy.hold_findings for f in findings)
+    holding = policy.hold_findings | ALWAYS_HOLD
+    flagged = bool(matches) or any(f["kind"] in holding for f in findings)
     for f in findings:
-        f["holds"] = f["kind"] in policy.hold_findings
+        f["holds"] = f["kind"] in holding
     return {"read": was_read, "matches": matches, "findings": findings, "total": max(total, len(matches)),
             "flagged": flagged}

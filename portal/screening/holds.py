@@ -14,7 +14,8 @@ from ..record_requests.models import RecordRequest
 from ..record_requests.services import can_manage
 from ..records.models import Disposition, Record
 from .models import Hold, HoldStatus
-from .services import screen_records
+from .engine import ALWAYS_HOLD
+from .services import full_screen_later, screen_records
 
 
 class ScreeningHold(Conflict):
@@ -40,16 +41,21 @@ def check_release(actor: User, req: RecordRequest, records: list[Record], recipi
     """Screen the records of a release about to be made; raise ScreeningHold if any is flagged."""
     screens = screen_records(records)
     flagged = [s for s in screens if s.flagged]
-    if not flagged:
+    faces = faces_item(actor, req, records, recipients)
+    if not flagged and faces is None:
         return
+    pending = sorted({s.record.blob_id for s in flagged
+                      if any(f["kind"] in ALWAYS_HOLD for f in s.findings)})
     fields = dict(request_id=req.id, requested_by_id=actor.id,
                   record_ids=sorted(r.id for r in records),
                   recipients=sorted({e.strip().lower() for e in recipients if e and e.strip()}),
-                  options=options, matches=[item for s in flagged for item in s.items()])
+                  options=options, matches=[item for s in flagged for item in s.items()] + ([faces] if faces else []))
 
     def write() -> Hold:
         hold = Hold(**fields)
         db.session.add(hold)
+        for blob_id in pending:     # again after the 409's rollback: the worker must screen them
+            full_screen_later(blob_id)
         db.session.flush()
         audit.record(actor, "hold.create", f"hold:{hold.id}",
                      {"request": req.tracking_number, "records": fields["record_ids"],
@@ -120,6 +126,49 @@ def dismiss(actor: User, hold_id: int, reason: str) -> Hold:
     hold.status, hold.decided_by_id, hold.decided_at, hold.reason = HoldStatus.dismissed, actor.id, utcnow(), reason
     audit.record(actor, "hold.dismiss", f"hold:{hold.id}", {"reason": reason})
     return hold
+
+
+def faces_item(actor: User, req: RecordRequest, records: list[Record], recipients: list[str]) -> dict | None:
+    """A release of many photos showing faces to anyone outside the agency is held: more than
+    SCREENING_FACES_MAX such photos can never go out on one person's click."""
+    from .services import faces_in
+    limit = current_app.config["SCREENING_FACES_MAX"]
+    photos = [r for r in records if r.content_type.startswith("image/")]
+    if len(photos) <= limit or not _outsiders(req, recipients):
+        return None
+    with_faces = [r for r in photos if faces_in(r.blob) > 0]
+    if len(with_faces) <= limit:
+        return None
+    return {"record_id": with_faces[0].id, "filename": f"{len(with_faces)} photos", "kind": "faces",
+            "where": "release", "holds": True, "face_record_ids": [r.id for r in with_faces],
+            "detail": f"{len(with_faces)} photos show faces (the limit without a second look is {limit})"}
+
+
+def _outsiders(req: RecordRequest, recipients: list[str]) -> bool:
+    """Whether anyone the release goes to is outside the agency (not staff or an admin)."""
+    from ..auth.services import find_user
+    people = [req.requester] + [find_user(e) for e in recipients if e and e.strip()]
+    return any(p is None or p.role not in (Role.staff, Role.admin) for p in people)
+
+
+def recheck(hold: Hold) -> bool:
+    """After the worker finished screening: True when nothing holds the release any more (the
+    hold was only waiting for the screen); otherwise the hold's matches are brought up to date."""
+    records = list(db.session.scalars(sa.select(Record).where(Record.id.in_(hold.record_ids))))
+    screens = screen_records(records)
+    items = [item for s in screens if s.flagged for item in s.items()]
+    faces = [m for m in hold.matches if m["kind"] == "faces"]
+    if not items and not faces:
+        return True
+    hold.matches = items + faces
+    return False
+
+
+def waiting_on(blob_id: int) -> list[Hold]:
+    """Open holds that wait for the full screen of this file."""
+    ids = set(db.session.scalars(sa.select(Record.id).where(Record.blob_id == blob_id)))
+    return [h for h in db.session.scalars(sa.select(Hold).where(Hold.status == HoldStatus.open))
+            if any(m["kind"] in ALWAYS_HOLD and m["record_id"] in ids for m in h.matches)]
 
 
 def record_replaced(actor: User, original: Record, replacement: Record) -> None:

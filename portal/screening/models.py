@@ -85,6 +85,7 @@ class HoldStatus(str, enum.Enum):
     open = "open"
     approved = "approved"
     dismissed = "dismissed"
+    cleared = "cleared"      # held only while screening was in progress, which then found nothing
 
 
 class Hold(db.Model):

@@ -14,11 +14,13 @@ from ..extensions import db
 from ..records.models import Blob, Record
 from . import lists
 from .detectors import Builtins, Matcher
-from .engine import Policy, screen_file, screen_text
+from .engine import ALWAYS_HOLD, Policy, screen_file, screen_text
+from .ocr_screen import OcrBudget
 from .models import ScreeningResult
 from .readers import Limits
 
-READER_VERSION = 1     # bump when a reader learns to see more: every stored result is then stale
+READER_VERSION = 2     # bump when a reader learns to see more: every stored result is then stale
+FULL_SCREEN_JOB = "screening.full"
 _MATCHERS: dict[str, Matcher] = {}
 
 
@@ -38,19 +40,24 @@ def matcher() -> Matcher:
     return found
 
 
-def policy() -> Policy:
+def policy(*, worker: bool = False) -> Policy:
+    """The screen as configured. A release's screen reads only a few pages by OCR while it waits;
+    the worker's (`worker=True`) reads everything."""
     cfg = current_app.config
+    ocr = None
+    if cfg["SCREENING_OCR"]:
+        ocr = OcrBudget(None if worker else cfg["SCREENING_OCR_INLINE_PAGES"])
     own = frozenset(d.strip().lower() for d in str(cfg["SCREENING_OWN_DOMAINS"]).split(",") if d.strip())
     builtins = Builtins(ssn=cfg["SCREENING_SSN"], dob=cfg["SCREENING_DOB"],
                         personal_email=cfg["SCREENING_PERSONAL_EMAIL"], phone=cfg["SCREENING_PHONE"],
                         email_rule=cfg["SCREENING_EMAIL_RULE"], own_domains=own)
     holds = frozenset(k.strip() for k in str(cfg["SCREENING_HOLD_FINDINGS"]).split(",") if k.strip())
-    return Policy(matcher(), builtins, Limits(max_bytes=cfg["SCREENING_MAX_BYTES"]), holds)
+    return Policy(matcher(), builtins, Limits(max_bytes=cfg["SCREENING_MAX_BYTES"]), holds, ocr)
 
 
 def _settings(p: Policy) -> str:
     described = {"builtins": repr(p.builtins), "limits": repr(p.limits), "holds": sorted(p.hold_findings),
-                 "readers": READER_VERSION}
+                 "readers": READER_VERSION, "ocr": p.ocr is not None}
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
 
@@ -71,8 +78,20 @@ def screen_blob(blob: Blob, p: Policy | None = None) -> dict:
         with files.storage().open(blob.key) as fh:
             data = fh.read(p.limits.max_bytes + 1)
         result = screen_file(data, blob.content_type, p)
+    if any(f["kind"] in ALWAYS_HOLD for f in result["findings"]):
+        full_screen_later(blob.id)     # not stored: the worker screens the file whole
+        return result
     _store(blob.id, token, settings, result)
     return result
+
+
+def full_screen_later(blob_id: int) -> None:
+    from ..jobs.models import Job, JobState
+    from ..jobs.services import enqueue
+    queued = db.session.scalar(sa.select(Job.id).where(Job.kind == FULL_SCREEN_JOB, Job.ref == blob_id,
+                                                       Job.state.in_([JobState.queued, JobState.running])))
+    if queued is None:
+        enqueue(FULL_SCREEN_JOB, blob_id)
 
 
 def _store(blob_id: int, token: str, settings: str, result: dict) -> None:
@@ -115,3 +134,21 @@ def screen_record(record: Record, p: Policy | None = None) -> RecordScreen:
 def screen_records(records: list[Record]) -> list[RecordScreen]:
     p = policy()
     return [screen_record(r, p) for r in records]
+
+
+def faces_in(blob: Blob) -> int:
+    """Faces in a stored photo, counted once per file and kept with its screening results."""
+    from .faces import FaceScanFailed, count_faces
+    row = db.session.scalar(sa.select(ScreeningResult).where(
+        ScreeningResult.blob_id == blob.id, ScreeningResult.lists_token == "faces",
+        ScreeningResult.settings == "faces-1"))
+    if row is not None:
+        return int(row.result.get("faces", 0))
+    with files.storage().open(blob.key) as fh:
+        data = fh.read()
+    try:
+        count = count_faces(data)
+    except FaceScanFailed:
+        count = 1   # a photo that cannot be looked at counts as showing a face: held, not passed
+    _store(blob.id, "faces", "faces-1", {"faces": count, "flagged": count > 0, "matches": [], "findings": []})
+    return count

@@ -101,6 +101,9 @@ FINDING_LABELS = {
     "javascript": "JavaScript",
     "unreadable": "Could not be read",
     "too_large": "Too large to screen",
+    "screening_in_progress": "Screening in progress (OCR in the worker)",
+    "ocr_failed": "OCR could not read the file (retried by the worker)",
+    "faces": "Photos showing faces",
 }
 
 
