@@ -89,3 +89,29 @@ def find_spans(text: str, terms=(), patterns=(), cells: str | None = None) -> li
                 raise LookupError("the protected lists were not supplied (matching.protected_terms)")
             spans += [(m.start, m.end, name) for m in scan(text, matcher, None, cells)]
     return sorted(set(spans))
+
+
+@lru_cache(maxsize=64)
+def _term_fuzzy(terms: tuple[str, ...]):
+    from ..screening.detectors import variants
+    from ..screening.fuzzy import FuzzyIndex
+    forms = {form: term for term in terms for form in variants(term)}
+    return FuzzyIndex(list(forms)), forms
+
+
+def fuzzy_spans(words: list[str], terms=(), patterns=()) -> list[tuple[int, int, str]]:
+    """(first word, last word + 1, label) of terms, and of the protected lists' names, in OCR'd
+    words, with OCR's usual errors tolerated."""
+    out = []
+    terms = tuple(dict.fromkeys(terms))
+    if terms:
+        index, forms = _term_fuzzy(terms)
+        out += [(m.start, m.end, forms[m.term]) for m in index.find(words)]
+    if "protected" in patterns and _protected.get() is not None:
+        out += [(m.start, m.end, "protected") for m in _protected.get().fuzzy().find(words)]
+    return out
+
+
+def protected_matcher() -> Matcher | None:
+    """The protected lists supplied with `protected_terms`, if any."""
+    return _protected.get()

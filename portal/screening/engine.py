@@ -64,7 +64,8 @@ def screen_file(data: bytes, content_type: str, policy: Policy, *, depth: int = 
                 matches.append(_match(seg.text, m, where))
     findings.extend({"kind": f.kind, "where": f.where, "detail": f.detail} for f in extract.findings)
     if policy.ocr is not None and wants_ocr(content_type):
-        seen_ocr, found = screen_pixels(data, content_type, policy.matcher, policy.builtins, policy.ocr)
+        seen_ocr, found = screen_pixels(data, content_type, policy.matcher, policy.builtins, policy.ocr,
+                                        extract.ocr_pages)
         total += len(seen_ocr)
         matches.extend(seen_ocr[:max(MAX_MATCHES - len(matches), 0)])
         findings.extend(found)

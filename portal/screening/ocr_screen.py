@@ -66,13 +66,13 @@ def _page_matches(page, number: int | None, unit: str, matcher: Matcher | None,
 
 
 def screen_pixels(data: bytes, content_type: str, matcher: Matcher | None, builtins: Builtins | None,
-                  budget: OcrBudget) -> tuple[list[dict], list[dict]]:
+                  budget: OcrBudget, also: set[int] = frozenset()) -> tuple[list[dict], list[dict]]:
     """(matches, findings) of OCR on the file's pictures. Findings: `screening_in_progress` when
     the budget does not cover it, `ocr_failed` when Tesseract could not read it."""
     from . import ocr
     try:
         if content_type == PDF:
-            pages = ocr.needs_ocr(data)
+            pages = sorted(set(ocr.needs_ocr(data)) | set(also))
             if not pages:
                 return [], []
             if not budget.take(len(pages)):

@@ -11,13 +11,14 @@ from portal.redaction.engine.sheet import Rule
 from portal.redaction.matching import protected_terms
 from portal.screening.detectors import Builtins, Matcher
 from portal.screening.engine import Policy, screen_file, screen_text
+from portal.screening.ocr_screen import OcrBudget
 from portal.screening.readers import Limits
 from tests.data.corpus_pdf import FILLER_BOX
 from tests.data.screening_corpus import LIST, PROTECTED, Case
 from tests.screening import corpus_readers
 
 MATCHER = Matcher([(name, LIST) for name in PROTECTED])
-POLICY = Policy(MATCHER, Builtins(), Limits(), frozenset(SCREENING_HOLD_FINDINGS.split(",")))
+POLICY = Policy(MATCHER, Builtins(), Limits(), frozenset(SCREENING_HOLD_FINDINGS.split(",")), OcrBudget(None))
 
 
 def screened(case: Case) -> tuple[bool, list[dict], list[dict]]:

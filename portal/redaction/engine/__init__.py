@@ -24,6 +24,7 @@ def redact(content_type: str, data: bytes, plan: Plan, *, dpi: int = 150) -> tup
     kind = kind_of(content_type)
     if kind == "pdf":
         found = pdf.find_areas(data, list(plan.terms), list(plan.patterns), plan.labels)
+        found += pdf.ocr_areas(data, list(plan.terms), list(plan.patterns), plan.labels)
         for what, _area in found:
             plan.counts[what] = plan.counts.get(what, 0) + 1
         plan.areas = plan.areas + [area for _what, area in found]

@@ -14,6 +14,7 @@ from .geometry import Area, RedactionError, check_inside, draw_label
 
 DEFAULT_DPI = 150
 _SPACE = set(" \t\r\n\x00\x02\ufffe\u00a0")
+_LINE_HYPHEN = set("\x02\ufffe")     # pdfium's hyphen at a line's end
 
 
 @dataclass
@@ -118,20 +119,37 @@ def find_areas(data: bytes, terms=(), patterns=(), labels: dict | None = None) -
             page = doc[index]
             chars = _chars(page.get_textpage(), _View(page))
             text = "".join(c.text for c in chars)
+            view = _View(page)
             for start, end, what in find_spans(text, terms, patterns):
-                found += [(what, a) for a in _span_areas(chars, start, end, index, labels.get(what, ""))]
+                found += [(what, _on_page(a, view)) for a in _span_areas(chars, start, end, index,
+                                                                       labels.get(what, ""))]
         return found
     finally:
         doc.close()
 
 
-def _words(chars: list[Char], areas: list[Area]) -> list[Char]:
+def _on_page(a: Area, view: _View) -> Area:
+    """An area clipped to the visible page. Text found outside it (beyond the crop box) is not
+    drawn, but its page must still be rebuilt so that the text goes: a dot in the corner."""
+    x0, y0 = max(a.x0, 0.0), max(a.y0, 0.0)
+    x1, y1 = min(a.x1, view.width), min(a.y1, view.height)
+    if x1 - x0 < 0.5 or y1 - y0 < 0.5:
+        return Area(a.page, 0.0, 0.0, 0.5, 0.5, "", a.mode)
+    return Area(a.page, x0, y0, x1, y1, a.label, a.mode)
+
+
+def _words(chars: list[Char], areas: list[Area], width: float = float("inf"),
+           height: float = float("inf")) -> list[Char]:
     """The characters outside every area, grouped into words (one positioned string each)."""
     words: list[Char] = []
     current: Char | None = None
     for ch in chars:
         x0, y0, x1, y1 = ch.box
+        if ch.text in _LINE_HYPHEN and current is not None:
+            current.text += "-"     # a word broken at the line's end stays readable as one word
+            continue
         gone = (ch.text in _SPACE or x1 <= x0 or y1 <= y0
+                or x1 <= 0 or y1 <= 0 or x0 >= width or y0 >= height    # outside the visible page
                 or any(a.intersects(x0, y0, x1, y1) for a in areas))
         if gone:
             current = None
@@ -210,7 +228,7 @@ def _raster_page(out, font, page, areas: list[Area], dpi: int, whole: bool):
             draw_label(draw, box, a.label)
     jpeg = io.BytesIO()
     image.save(jpeg, "JPEG", quality=85)
-    words = [] if whole else _words(_chars(page.get_textpage(), view), areas)
+    words = [] if whole else _words(_chars(page.get_textpage(), view), areas, view.width, view.height)
     w, h = view.width, view.height
     xobj = out.make_stream(jpeg.getvalue(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
                            Width=image.width, Height=image.height, ColorSpace=pikepdf.Name.DeviceRGB,
@@ -289,3 +307,28 @@ def redact(data: bytes, areas: list[Area], whole_pages: dict[int, str] | None = 
             return buf.getvalue()
     finally:
         doc.close()
+
+
+def ocr_areas(data: bytes, terms=(), patterns=(), labels: dict | None = None) -> list[tuple[str, Area]]:
+    """(term or pattern, area) for what only OCR can see: scanned pages and pictures of text.
+    Matched exactly and with OCR's usual errors tolerated (portal.screening.fuzzy)."""
+    from ...screening import ocr
+    from ..matching import fuzzy_spans
+    labels = labels or {}
+    pages = ocr.needs_ocr(data)
+    if not pages or not (terms or patterns):
+        return []
+    try:
+        read = ocr.ocr_pdf_pages(data, pages)
+    except ocr.OcrFailed as exc:
+        raise RedactionError(f"Scanned pages could not be read to find what to redact ({exc}).") from exc
+    found = []
+    for page in read:
+        words = [w.text for w in page.words]
+        hits = [(page.words_at(s, e), what) for s, e, what in find_spans(page.text, terms, patterns)]
+        hits += [((first, last), what) for first, last, what in fuzzy_spans(words, terms, patterns)]
+        for (first, last), what in hits:
+            for box in page.line_boxes(first, last):
+                x0, y0, x1, y1 = page.points(box)
+                found.append((what, Area(page.page - 1, x0 - 1, y0 - 1, x1 + 1, y1 + 1, labels.get(what, ""))))
+    return found

@@ -13,7 +13,8 @@ import zipfile
 from dataclasses import dataclass, field
 from html import unescape
 
-from ..matching import find_spans
+from ...screening.detectors import scan
+from ..matching import find_spans, fuzzy_spans, protected_matcher
 from .geometry import Area
 
 
@@ -45,13 +46,40 @@ class Report:
         return {"ok": self.ok, "checks": self.checks, "problems": self.problems}
 
 
-def _search(report: Report, plan: Plan, text: str, where: str) -> None:
-    for _start, _end, what in find_spans(text, list(plan.terms), list(plan.patterns)):
+def _search(report: Report, plan: Plan, text: str, where: str, words: list[str] | None = None) -> None:
+    """Every redacted term and pattern, and every protected name (when the lists are supplied),
+    must be gone from `text`; `words` (OCR) are also matched with OCR's errors tolerated."""
+    hits = [what for _s, _e, what in find_spans(text, list(plan.terms), list(plan.patterns))]
+    if words is not None:
+        hits += [what for _s, _e, what in fuzzy_spans(words, list(plan.terms), list(plan.patterns))]
+    for what in hits:
         number = plan.terms.get(what) or plan.patterns.get(what)
         problem = f"Redaction {number} ({'pattern ' + what if what in plan.patterns else 'term'}) " \
                   f"is still readable {where}."
         if problem not in report.problems:
             report.problems.append(problem)
+    matcher = protected_matcher()
+    if matcher is not None:
+        found = [m.list for m in scan(text, matcher)]
+        if words is not None:
+            found += [matcher.form_of(m.term)[1] for m in matcher.fuzzy().find(words)]
+        for list_name in found:
+            problem = f"A name on the protected list {list_name!r} is still readable {where}."
+            if problem not in report.problems:
+                report.problems.append(problem)
+
+
+def _ocr_search(report: Report, plan: Plan, data: bytes) -> None:
+    """The pixels, read back: every page that is a picture (the rebuilt ones, and scans)."""
+    from ...screening import ocr
+    try:
+        pages = ocr.ocr_pdf_pages(data, ocr.needs_ocr(data))
+    except ocr.OcrFailed as exc:
+        report.problems.append(f"The redacted pages could not be read back by OCR ({exc}).")
+        return
+    for page in pages:
+        _search(report, plan, page.text, f"by OCR on page {page.page}", [w.text for w in page.words])
+    report.checks.append("OCR (Tesseract) of every page that is a picture")
 
 
 # -- PDF ------------------------------------------------------------------------------------
@@ -164,6 +192,7 @@ def verify_pdf(original: bytes, output: bytes, plan: Plan) -> Report:
     for name, page, text in _pdf_texts(output):
         _search(report, plan, text, f"by {name}" + (f" on page {page}" if page else ""))
     report.checks.append("text search for every redacted term and pattern with " + ", ".join(extractors()))
+    _ocr_search(report, plan, output)
     return report
 
 
@@ -199,6 +228,15 @@ def verify_image(original: bytes, output: bytes, plan: Plan) -> Report:
             if dark < 0.5 * region.width * region.height:
                 report.problems.append(f"Box {n} is not filled.")
     report.checks.append("every box filled, every blurred region without its detail")
+    from ...screening import ocr
+    try:
+        picture = ocr.open_image(output)
+        words = ocr.ocr_image(picture, photo=False) + ocr.ocr_image(picture, photo=True)
+    except ocr.OcrFailed as exc:
+        report.problems.append(f"The redacted picture could not be read back by OCR ({exc}).")
+        return report
+    _search(report, plan, " ".join(w.text for w in words), "by OCR of the picture", [w.text for w in words])
+    report.checks.append("OCR (Tesseract) of the picture")
     return report
 
 

@@ -69,6 +69,7 @@ class Extract:
     segments: list[Segment] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     embedded: list[Embedded] = field(default_factory=list)
+    ocr_pages: set[int] = field(default_factory=set)    # pages whose text the extractors cannot trust
 
     def text(self, text: str, where: str, locate: Callable[[int], str] | None = None, *,
              cells: str | None = None, fallback: bool = False) -> None:

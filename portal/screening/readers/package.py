@@ -19,6 +19,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
 # Header and footer codes: &L &C &R (sections), &P &N &D &T &F &A (fields), &"Font,Style", &12, &KFF0000.
 _HF_CODES = re.compile(r'&(?:"[^"]*"|K[0-9A-Fa-f]{6}|K\d\d[+-]\d{3}|\d+|[LCRPNDTFAZGBIUSXYEHO&])')
 _SHEET_FORMULA = re.compile(rb"<(?:\w+:)?(f|formula1|formula2|formula)\b[^>]*>(.*?)</(?:\w+:)?\1>", re.S)
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3}\d{1,7})\"")
 _HEADER_FOOTER = re.compile(rb"<(?:\w+:)?(oddHeader|oddFooter|evenHeader|evenFooter|firstHeader|firstFooter)"
                             rb"\b[^>]*>(.*?)</(?:\w+:)?\1>", re.S)
 _XML_DECL = re.compile(rb"^\s*(?:\xef\xbb\xbf)?<\?xml|^\s*<", re.S)
@@ -50,7 +51,26 @@ def _all_text(data: bytes) -> str:
     return "\n".join(texts)
 
 
-def read_sheet_extras(zf: zipfile.ZipFile, names: list[str], out: Extract, max_bytes: int) -> None:
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name -> the sheet's title, from the workbook and its relationships."""
+    try:
+        book = etree.fromstring(zf.read("xl/workbook.xml"), _PARSER)
+        rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"), _PARSER)
+    except (KeyError, etree.XMLSyntaxError):
+        return {}
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target") or ""
+        targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return {targets[el.get(_R)]: el.get("name") for el in book.iter()
+            if isinstance(el.tag, str) and etree.QName(el).localname == "sheet" and el.get(_R) in targets}
+
+
+def read_sheet_extras(zf: zipfile.ZipFile, names: list[str], out: Extract, max_bytes: int,
+                      titles: dict[str, str]) -> None:
     """Formulas (a formula keeps its text where no value was cached: Excel shows it on opening),
     data-validation lists and header/footer text of each worksheet."""
     for name in names:
@@ -58,8 +78,12 @@ def read_sheet_extras(zf: zipfile.ZipFile, names: list[str], out: Extract, max_b
             continue
         with zf.open(name) as fh:
             data = fh.read(max_bytes)
-        formulas = [unescape(m.group(2).decode("utf-8", "replace")) for m in _SHEET_FORMULA.finditer(data)]
-        out.text("\n".join(formulas), f"formulas and validation lists in {name}")
+        title = titles.get(name, name)
+        for m in _SHEET_FORMULA.finditer(data):
+            cell = _CELL_REF.findall(data, max(m.start() - 400, 0), m.start())
+            where = f"formula at {title}!{cell[-1].decode()}" if m.group(1) == b"f" and cell \
+                else f"validation list in {title}"
+            out.text(unescape(m.group(2).decode("utf-8", "replace")), where)
         hf = [header_footer_text(unescape(m.group(2).decode("utf-8", "replace")))
               for m in _HEADER_FOOTER.finditer(data)]
         out.text("\n".join(hf), f"header and footer of {name}")

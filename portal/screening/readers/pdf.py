@@ -230,5 +230,7 @@ def read(data: bytes, limits: Limits) -> Extract:
         raise Unreadable(f"the PDF cannot be read ({type(exc).__name__})") from exc
     pdf_more.read_extractors(clean, limits, out)
     pdf_more.read_places(clean, out)
+    if out.ocr_pages:
+        pdf_more.pdfminer_pages(clean, out.ocr_pages, out)
     _revisions(data, texts, out, limits)
     return out

@@ -128,6 +128,7 @@ _STRUCT_KEYS = ("/Alt", "/ActualText", "/E", "/T")
 
 
 def _struct_tree(pdf, out: Extract) -> None:
+    import pikepdf
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
         return
@@ -135,18 +136,18 @@ def _struct_tree(pdf, out: Extract) -> None:
     todo, seen = [root], set()
     while todo and len(seen) < MAX_NODES:
         node = todo.pop()
-        if not hasattr(node, "get"):
-            if hasattr(node, "__iter__") and not isinstance(node, (str, bytes)):
-                todo.extend(node)   # an array of kids
+        if isinstance(node, pikepdf.Array):
+            todo.extend(node)   # an array of kids
+            continue
+        if not isinstance(node, pikepdf.Dictionary):
             continue
         key = node.objgen if node.is_indirect else id(node)
         if key in seen:
             continue
         seen.add(key)
-        texts.extend(_text(node[k]) for k in _STRUCT_KEYS if node.get(k) is not None)
-        kids = node.get("/K")
-        if kids is not None:
-            todo.append(kids)
+        texts.extend(_text(node[k]) for k in _STRUCT_KEYS if k in node)
+        if "/K" in node:
+            todo.append(node["/K"])
     out.text("\n".join(texts), "structure tree (alternate text)")
 
 
@@ -168,33 +169,38 @@ def _marked_content(pdf, out: Extract) -> None:
 _FIELD_KEYS = ("/T", "/TU", "/TM", "/V", "/DV")
 
 
+def _field_texts(value) -> list[str]:
+    import pikepdf
+    if isinstance(value, pikepdf.Stream):    # rich text or a stream value
+        return [value.read_bytes()[:1024 ** 2].decode("utf-8", "replace")]
+    if isinstance(value, pikepdf.Array):
+        return [t for v in value for t in _field_texts(v)]
+    if isinstance(value, (pikepdf.Dictionary, pikepdf.Name)):
+        return []
+    return [_text(value)]
+
+
 def _fields(pdf, out: Extract) -> None:
+    import pikepdf
     form = pdf.Root.get("/AcroForm")
-    if form is None:
+    if not isinstance(form, pikepdf.Dictionary):
         return
     texts: list[str] = []
     todo, seen = list(form.get("/Fields") or []), set()
     while todo and len(seen) < MAX_NODES:
         node = todo.pop()
-        if not hasattr(node, "get"):
+        if not isinstance(node, pikepdf.Dictionary):
             continue
         key = node.objgen if node.is_indirect else id(node)
         if key in seen:
             continue
         seen.add(key)
-        for k in _FIELD_KEYS:
-            value = node.get(k)
-            if value is None:
-                continue
-            if hasattr(value, "read_bytes"):    # rich text or a stream value
-                texts.append(value.read_bytes()[:1024 ** 2].decode("utf-8", "replace"))
-            elif hasattr(value, "__iter__") and not isinstance(value, (str, bytes)):
-                texts.extend(_text(v) for v in value)
-            else:
-                texts.append(_text(value))
-        for opt in node.get("/Opt") or []:
-            texts.extend(_text(v) for v in (opt if hasattr(opt, "__iter__") and not isinstance(opt, str) else [opt]))
-        todo.extend(node.get("/Kids") or [])
+        for k in _FIELD_KEYS + ("/Opt",):
+            if k in node:
+                texts.extend(_field_texts(node[k]))
+        kids = node.get("/Kids")
+        if isinstance(kids, pikepdf.Array):
+            todo.extend(kids)
     out.text("\n".join(t for t in texts if t), "form fields")
 
 
@@ -247,12 +253,61 @@ def _appearance_text(pdf, out: Extract) -> None:
         doc.close()
 
 
+def _opaque_font(font) -> bool:
+    """A font whose codes no extractor can be sure to map to letters: no /ToUnicode, and either a
+    composite or Type3 font, or an embedded font program with a custom encoding (a subset)."""
+    import pikepdf
+    if not isinstance(font, pikepdf.Dictionary) or "/ToUnicode" in font:
+        return False
+    subtype = font.get("/Subtype")
+    if subtype in (pikepdf.Name.Type0, pikepdf.Name.Type3):
+        return True
+    descriptor = font.get("/FontDescriptor")
+    embedded = isinstance(descriptor, pikepdf.Dictionary) and any(
+        k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    encoding = font.get("/Encoding")
+    return embedded and (encoding is None or isinstance(encoding, pikepdf.Dictionary))
+
+
+def _fonts(resources, depth: int = 0):
+    import pikepdf
+    if not isinstance(resources, pikepdf.Dictionary) or depth > 3:
+        return
+    fonts = resources.get("/Font")
+    if isinstance(fonts, pikepdf.Dictionary):
+        yield from fonts.values()
+    xobjects = resources.get("/XObject")
+    if isinstance(xobjects, pikepdf.Dictionary):
+        for xobj in xobjects.values():
+            if isinstance(xobj, pikepdf.Stream) and xobj.get("/Subtype") == pikepdf.Name.Form:
+                yield from _fonts(xobj.get("/Resources"), depth + 1)
+
+
+def _opaque_pages(pdf, out: Extract) -> None:
+    """Pages drawn with fonts that have no map to Unicode: read again by pdfminer (which also
+    tries the font's own tables) and by OCR."""
+    for n, page in enumerate(pdf.pages, 1):
+        if any(_opaque_font(f) for f in _fonts(page.get("/Resources"))):
+            out.ocr_pages.add(n)
+
+
+def pdfminer_pages(data: bytes, pages: set[int], out: Extract) -> None:
+    from pdfminer.high_level import extract_text
+    for n in sorted(pages):
+        try:
+            text = extract_text(io.BytesIO(data), page_numbers=[n - 1])
+        except Exception as exc:  # pdfminer raises many types on a hostile file
+            raise Unreadable(f"pdfminer cannot read page {n} ({type(exc).__name__})") from exc
+        out.text(text, f"page {n}")
+
+
 def read_places(data: bytes, out: Extract) -> None:
     """Outline, page labels, structure tree, marked content, form fields, annotation appearances."""
     import pikepdf
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            for reader in (_outline, _page_labels, _struct_tree, _marked_content, _fields, _appearance_text):
+            for reader in (_outline, _page_labels, _struct_tree, _marked_content, _fields, _appearance_text,
+                           _opaque_pages):
                 reader(pdf, out)
     except Unreadable:
         raise

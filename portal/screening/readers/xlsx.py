@@ -6,6 +6,7 @@ import io
 import warnings
 
 from . import Extract, Limits, Unreadable, check_zip, column_name
+from .package import sheet_titles
 from .text import Table
 
 
@@ -27,12 +28,12 @@ _LABELS = {"xl/charts/": "chart", "xl/drawings/": "drawing", "docProps/custom": 
            "xl/pivot": "pivot table", "xl/tables/": "table definition", "xl/externalLinks/": "external link"}
 
 
-def _package(zf, out: Extract, limits: Limits) -> None:
+def _package(zf, out: Extract, limits: Limits, titles: dict[str, str]) -> None:
     """What openpyxl does not load: formulas, validation lists, headers and footers, charts,
     drawings' alt text, custom properties, and every other XML part as a catch-all."""
     from .package import read_parts, read_sheet_extras
     names = zf.namelist()
-    read_sheet_extras(zf, names, out, limits.max_sheet_xml)
+    read_sheet_extras(zf, names, out, limits.max_sheet_xml, titles)
     sizes = {i.filename: i.file_size for i in zf.infolist()}
 
     def skip(name: str) -> bool:
@@ -53,6 +54,7 @@ def read(data: bytes, limits: Limits) -> Extract:
     except Exception as exc:  # openpyxl raises many types for a broken package
         raise Unreadable(f"the workbook cannot be opened ({type(exc).__name__})") from exc
     out = Extract()
+    out.text("\n".join(ws.title for ws in wb.worksheets), "sheet names")
     cells = 0
     for ws in wb.worksheets:
         title = ws.title
@@ -96,7 +98,7 @@ def read(data: bytes, limits: Limits) -> Extract:
         target = getattr(getattr(link, "file_link", None), "Target", None) or "unknown"
         out.find("external_links", f"external link {i}", target)
         out.text(target, f"external link {i}")
-    _package(package, out, limits)
+    _package(package, out, limits, sheet_titles(package))
     props = wb.properties
     meta = " | ".join(str(v) for v in (props.creator, props.lastModifiedBy, props.title, props.subject,
                                        props.description, props.keywords) if v)
