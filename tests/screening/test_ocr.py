@@ -40,7 +40,7 @@ def test_a_name_on_page_17_of_a_20_page_scan_is_found_on_page_17_with_its_box(in
     data = pictures.scanned_pdf(pages, dpi=150)
     assert ocr.needs_ocr(data) == list(range(1, 21))   # no text layer anywhere
 
-    read = ocr.ocr_pdf_pages(data, ocr.needs_ocr(data), dpi=200)
+    read = ocr.ocr_pdf_pages(data, ocr.needs_ocr(data))       # at the scan's own 150 dpi
 
     assert [p.page for p in read] == list(range(1, 21))
     hits = {p.page: _found(p, index) for p in read if _found(p, index)}
