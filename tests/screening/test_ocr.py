@@ -107,3 +107,20 @@ def test_failures_are_ocr_failed_with_a_reason(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(ocr.OcrFailed, match="not installed"):
         ocr.ocr_image(pictures.blank_image())
+
+
+def test_a_match_in_ocr_text_maps_back_to_its_words_and_one_box_per_line():
+    from portal.screening.detectors import Builtins, Matcher, scan
+    words = [ocr.Word("Statement", (10, 10, 90, 30), 95, 0), ocr.Word("by", (95, 10, 110, 30), 96, 0),
+             ocr.Word("Quintessa", (400, 10, 480, 30), 90, 0),
+             ocr.Word("Marlowe-Vance", (10, 40, 130, 60), 91, 1), ocr.Word("today.", (135, 40, 180, 60), 97, 1)]
+    page = ocr.PageText(3, words, 600, 800, scale=200 / 72)
+    assert page.text == "Statement by Quintessa\nMarlowe-Vance today."
+
+    m, = scan(page.text, Matcher([(NAME, "Undercover")]), Builtins())
+    first, last = page.words_at(m.start, m.end)
+
+    assert (first, last) == (2, 4)
+    assert page.line_boxes(first, last) == [(400, 10, 480, 30), (10, 40, 130, 60)]
+    assert page.box(first, last) == (10, 10, 480, 60)
+    assert page.points((72, 144, 216, 288)) == pytest.approx((25.92, 51.84, 77.76, 103.68))
