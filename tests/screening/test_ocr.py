@@ -40,7 +40,7 @@ def test_a_name_on_page_17_of_a_20_page_scan_is_found_on_page_17_with_its_box(in
     data = pictures.scanned_pdf(pages, dpi=150)
     assert ocr.needs_ocr(data) == list(range(1, 21))   # no text layer anywhere
 
-    read = ocr.ocr_pdf_pages(data, ocr.needs_ocr(data), dpi=200)
+    read = ocr.ocr_pdf_pages(data, ocr.needs_ocr(data))       # at the scan's own 150 dpi
 
     assert [p.page for p in read] == list(range(1, 21))
     hits = {p.page: _found(p, index) for p in read if _found(p, index)}
@@ -107,3 +107,20 @@ def test_failures_are_ocr_failed_with_a_reason(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(ocr.OcrFailed, match="not installed"):
         ocr.ocr_image(pictures.blank_image())
+
+
+def test_a_match_in_ocr_text_maps_back_to_its_words_and_one_box_per_line():
+    from portal.screening.detectors import Builtins, Matcher, scan
+    words = [ocr.Word("Statement", (10, 10, 90, 30), 95, 0), ocr.Word("by", (95, 10, 110, 30), 96, 0),
+             ocr.Word("Quintessa", (400, 10, 480, 30), 90, 0),
+             ocr.Word("Marlowe-Vance", (10, 40, 130, 60), 91, 1), ocr.Word("today.", (135, 40, 180, 60), 97, 1)]
+    page = ocr.PageText(3, words, 600, 800, scale=200 / 72)
+    assert page.text == "Statement by Quintessa\nMarlowe-Vance today."
+
+    m, = scan(page.text, Matcher([(NAME, "Undercover")]), Builtins())
+    first, last = page.words_at(m.start, m.end)
+
+    assert (first, last) == (2, 4)
+    assert page.line_boxes(first, last) == [(400, 10, 480, 30), (10, 40, 130, 60)]
+    assert page.box(first, last) == (10, 10, 480, 60)
+    assert page.points((72, 144, 216, 288)) == pytest.approx((25.92, 51.84, 77.76, 103.68))
