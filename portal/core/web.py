@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import mail
 from ..extensions import csrf, db
-from . import driver, signing, storage
+from . import storage
 from .errors import PortalError, TooLarge, TooManyAttempts
 from .models import MAX_ID
 
@@ -111,7 +111,6 @@ def keep_after_rollback(err: PortalError) -> None:
 
 def install(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
-    signing.install(app)
 
     @app.before_request
     def csrf_check():
@@ -134,8 +133,7 @@ def install(app: Flask) -> None:
             rollback()
             return response
         try:
-            if db.session.registry.has() and driver.connected():  # else nothing to commit
-                db.session.commit()
+            db.session.commit()
         except Exception:
             rollback()
             log.exception("commit failed")
