@@ -5,11 +5,13 @@
 
 BEFORE and AFTER are two checkouts of the portal (e.g. `git archive COMMIT | tar -x -C /tmp/before`).
 For each backend it makes one database (an SQLite file, or a throwaway PostgreSQL cluster tuned as
-bench/scale.py tunes it), migrates it and fills it with `flask seed-scale` from BEFORE, then serves
-BEFORE under gunicorn (`-w 2 --threads 4 -k gthread`, as the README says) and measures, then
-migrates the same database with AFTER (its own migrations, e.g. new indexes), serves AFTER and
-measures again. Each page is fetched by CLIENTS concurrent keep-alive connections (two load
-processes) for SECONDS after a two-second warm-up, each connection logged in as the page's person:
+bench/scale.py tunes it), migrates it and fills it with `flask seed-scale` from BEFORE, copies it
+(the same rows) and migrates the copy with AFTER (its own migrations, e.g. new indexes). BEFORE
+and AFTER are then served side by side, each by gunicorn (`-w 2 --threads 4 -k gthread`, as the
+README says) on its own database, and each page is measured on one, then the other, ROUNDS times
+(SECONDS in all per server, after a two-second warm-up each turn), so that whatever else the
+machine does falls on both alike. CLIENTS concurrent keep-alive connections (two load processes)
+fetch the page, each logged in as the page's person:
 
 - the staff queue (`/staff/requests`) and a staff request page (`/requests/ID`, the police request
   with the most timeline events), as a police staff member;
@@ -17,8 +19,9 @@ processes) for SECONDS after a two-second warm-up, each connection logged in as 
 - who has this file (`/staff/files/SHA256`) of the most-granted file, as an administrator;
 - the public log (`/log`), with no login.
 
-Every answer must be a 200 (else the page's row says how many were not). The run commits nothing
-but the logins' session rows.
+Every answer must be a 200 (else the page's row says how many were not). Besides p50 and p95 it
+prints the workers' CPU time per answer (from /proc), which the machine's other work disturbs far
+less than latency. The run commits nothing but the logins' session rows.
 """
 from __future__ import annotations
 
@@ -173,7 +176,7 @@ def _serve(tree: Path, env: dict, log: Path):
                 if time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not listen within 90 s") from None
                 time.sleep(0.2)
-        yield port
+        yield port, server.pid
     finally:
         server.terminate()
         try:
@@ -188,15 +191,18 @@ def _compare(ports: dict, pages, clients: int, seconds: float, rounds: int) -> d
     that whatever else the machine does falls on both alike."""
     out = {name: [] for name in ports}
     for label, email, path in pages:
-        cookies = {name: _login(port, email) for name, port in ports.items()}
+        cookies = {name: _login(port, email) for name, (port, _) in ports.items()}
         parts = {name: [] for name in ports}
         for _ in range(rounds):
-            for name, port in ports.items():
-                parts[name].append(_measure(port, path, cookies[name], clients, seconds / rounds))
+            for name, (port, pid) in ports.items():
+                ticks = _worker_ticks(pid)
+                part = _measure(port, path, cookies[name], clients, seconds / rounds)
+                part["ticks"] = _worker_ticks(pid) - ticks
+                parts[name].append(part)
         for name in ports:
             row = _merge(parts[name])
             print(f"  {name:<6} {label:<40} n={row['n']:<6} errors={row['errors']:<4} p50 {row['p50']:7.1f} ms  "
-                  f"p95 {row['p95']:7.1f} ms", flush=True)
+                  f"p95 {row['p95']:7.1f} ms  server CPU {row['cpu_ms']:5.1f} ms/request", flush=True)
             out[name].append(row)
     return out
 
@@ -204,10 +210,25 @@ def _compare(ports: dict, pages, clients: int, seconds: float, rounds: int) -> d
 def _merge(parts: list[dict]) -> dict:
     times = sorted(t for part in parts for t in part["times"])
     errors = sum(part["errors"] for part in parts)
+    # CPU of the warm-up's answers too: per answer of the whole window, roughly (n counts the measured ones).
+    cpu_ms = sum(part["ticks"] for part in parts) * 1000 / os.sysconf("SC_CLK_TCK") / max(1, len(times))
     if len(times) < 2:
-        return {"n": len(times), "errors": errors, "p50": float("nan"), "p95": float("nan")}
+        return {"n": len(times), "errors": errors, "p50": float("nan"), "p95": float("nan"), "cpu_ms": cpu_ms}
     q = statistics.quantiles(times, n=100, method="inclusive")
-    return {"n": len(times), "errors": errors, "p50": q[49], "p95": q[94]}
+    return {"n": len(times), "errors": errors, "p50": q[49], "p95": q[94], "cpu_ms": cpu_ms}
+
+
+def _worker_ticks(master: int) -> int:
+    """User + system CPU ticks of the gunicorn workers of `master` (its children)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended while we looked
+            continue
+        if int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])
+    return total
 
 
 def _databases(kind: str, tmp: Path):
@@ -263,9 +284,9 @@ def run(kind: str, args) -> list[tuple]:
             after_env = _env(args.after, after_url, tmp / "after")
             _flask(args.after, after_env, "db", "upgrade")
             _analyze(after_url)
-            with _serve(args.before, before_env, tmp / "before.log") as before_port, \
-                    _serve(args.after, after_env, tmp / "after.log") as after_port:
-                found = _compare({"before": before_port, "after": after_port}, who["pages"], args.clients,
+            with _serve(args.before, before_env, tmp / "before.log") as before, \
+                    _serve(args.after, after_env, tmp / "after.log") as after:
+                found = _compare({"before": before, "after": after}, who["pages"], args.clients,
                                  args.seconds, args.rounds)
         finally:
             if server:
@@ -286,8 +307,9 @@ def main() -> int:
     args = parser.parse_args()
     args.before, args.after = args.before.resolve(), args.after.resolve()
     rows = [row for kind in args.backends.split(",") for row in run(kind, args)]
-    print(f"\n| backend | page | before p50 | before p95 | after p50 | after p95 | p95 after/before | verdict |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| backend | page | before p50 | before p95 | after p50 | after p95 | p95 after/before "
+          "| server CPU per answer, before / after | verdict |")
+    print("|---|---|---|---|---|---|---|---|---|")
     failed = False
     for kind, label, b, a in rows:
         ratio = a["p95"] / b["p95"]
@@ -295,7 +317,7 @@ def main() -> int:
         failed |= not ok
         errors = f" ({a['errors']} not 200)" if a["errors"] else ""
         print(f"| {kind} | {label} | {b['p50']:.0f} ms | {b['p95']:.0f} ms | {a['p50']:.0f} ms | {a['p95']:.0f} ms "
-              f"| {ratio:.2f}x | {'met' if ok else 'NOT MET'}{errors} |")
+              f"| {ratio:.2f}x | {b['cpu_ms']:.1f} / {a['cpu_ms']:.1f} ms | {'met' if ok else 'NOT MET'}{errors} |")
     print(f"\ntargets: p95 <= {TARGET_P95_MS} ms after, and at most {WORST_RATIO:.1f}x the p95 before")
     return 1 if failed else 0
 
