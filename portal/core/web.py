@@ -96,8 +96,9 @@ def fingerprint_static(app: Portal) -> None:
     """`url_for('static', ...)` adds `v=`, a hash of the file's content, read once as the app
     starts (a deploy that changes a file restarts the app, and the URL changes with the file)."""
     folder = Path(app.static_folder)
-    app.static_fingerprints = {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-                               for path in folder.rglob("*") if path.is_file()}
+    app.static_fingerprints = {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for path in folder.rglob("*") if path.is_file()}
 
     @app.url_defaults
     def static_version(endpoint: str, values: dict) -> None:
