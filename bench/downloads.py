@@ -599,8 +599,8 @@ def phase_copy(state: dict) -> dict:
             release = services.create_release(staff, state["request_id"], [state["record_id"]])
         except holds.ScreeningHold as held:  # too large to screen (SCREENING_MAX_BYTES): a second person decides
             db.session.commit()
-            release = holds.approve(db.session.get(User, state["admin_id"]), held.hold_id,
-                                    "Body-camera video, too large to screen; reviewed by hand.")
+            release = services.release_approved_hold(db.session.get(User, state["admin_id"]), held.hold_id,
+                                                     "Body-camera video, too large to screen; reviewed by hand.")
         grant_id = release.grants[0].id
         db.session.commit()
     r = app.test_client().get(f"/api/v1/grants/{grant_id}/download", headers=state["headers"])

@@ -50,10 +50,6 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     install_login(app)
     from . import i18n
     i18n.install(app)
-    from .core import chrome
-    chrome.install(app)
-    from .disclosures import tables
-    tables.install(app)
     for bp in (core_bp, auth_bp, admin_bp, audit_bp, requests_bp, staff_bp, log_bp, disclosures_bp,
                clawback_bp, records_bp, digests_bp, screening_bp, redaction_bp, api_bp):
         app.register_blueprint(bp)
@@ -63,6 +59,13 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
         from werkzeug.middleware.proxy_fix import ProxyFix
         n = int(app.config["PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    # The stored objects each area's rows name, for `flask storage check` (the store knows no area).
+    from .disclosures.copies import stored_keys as copy_keys
+    from .records.services import stored_keys as upload_keys
+    from .storage.cli import register_keys
+    for source in (upload_keys, copy_keys):
+        register_keys(app, source)
 
     from .cli import register as register_cli
     register_cli(app)

@@ -188,7 +188,7 @@ def clawback_reminders():
 
 
 def register(app: Flask) -> None:
-    from .core.storage_check import storage_cli
+    from .storage.cli import storage_cli
     from .digests.cli import digests_cli
     from .record_requests.cli import requests_cli
     from .records.cli import scan_cli

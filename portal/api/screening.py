@@ -1,6 +1,7 @@
 """API: protected lists (admin) and screening holds (staff)."""
 from __future__ import annotations
 
+from ..disclosures.services import release_approved_hold
 from ..screening import holds, lists
 from . import bp
 from .auth import actor, require_admin, require_staff
@@ -39,7 +40,7 @@ def get_hold(hold_id: int):
 @bp.post("/holds/<int:hold_id>/approve")
 def approve_hold(hold_id: int):
     require_staff()
-    return release_json(holds.approve(actor(), hold_id, json_body().get("reason"))), 201
+    return release_json(release_approved_hold(actor(), hold_id, json_body().get("reason"))), 201
 
 
 @bp.post("/holds/<int:hold_id>/dismiss")

@@ -8,17 +8,14 @@ import hashlib
 import secrets
 import unicodedata
 from datetime import timedelta
-from functools import lru_cache
 
 import sqlalchemy as sa
-from sqlalchemy import orm
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, g, has_app_context
+from flask import current_app, has_app_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .. import audit, mail
 from ..core import ratelimit
-from ..core.driver import DriverQuery
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.models import utcnow
 from ..extensions import db
@@ -124,71 +121,24 @@ def start_session(user: User, *, ip: str | None, user_agent: str | None) -> str:
     return token
 
 
-# Runs on every logged-in request: through the driver, and the user made from the row (the ORM
-# query for one row of ten columns was a fifth of a short page's time).
-_USERS = User.__table__
-_LIVE_SESSION = DriverQuery(
-    sa.select(*_USERS.c, UserSession.id.label("session_id"), UserSession.last_seen_at.label("session_seen_at"),
-              UserSession.created_at.label("session_created_at"))
-    .join_from(_USERS, UserSession.__table__, UserSession.user_id == _USERS.c.id)
-    .where(UserSession.token_hash == sa.bindparam("token_hash"), UserSession.ended_at.is_(None)))
-
-
 def load_session(token: str, *, idle_minutes: int, absolute_hours: int) -> User | None:
-    """The user of a live session, or None; touches last_seen at most once a minute."""
-    raw = _LIVE_SESSION.raw(token_hash=sha256_hex(token))
-    if not raw:
-        return None
-    row, prototype, key = _session_row(db.engine.dialect.name, raw[0])
-    if not row.active:
+    """The user of a live session, or None; touches last_seen at most once a minute.
+
+    Runs on every logged-in request: one query on the unique token_hash index, the session row
+    with its user and the user's department joined (their relationships are lazy="joined")."""
+    row = db.session.scalar(sa.select(UserSession).where(
+        UserSession.token_hash == sha256_hex(token), UserSession.ended_at.is_(None)))
+    if row is None or not row.user.active:
         return None
     now = utcnow()
-    if (now - row.session_seen_at > timedelta(minutes=idle_minutes)
-            or now - row.session_created_at > timedelta(hours=absolute_hours)):
-        db.session.execute(sa.update(UserSession).where(UserSession.id == row.session_id).values(ended_at=now))
+    if (now - row.last_seen_at > timedelta(minutes=idle_minutes)
+            or now - row.created_at > timedelta(hours=absolute_hours)):
+        row.ended_at = now
         return None
-    if now - row.session_seen_at > timedelta(minutes=1):
-        db.session.execute(sa.update(UserSession).where(UserSession.id == row.session_id).values(last_seen_at=now))
-    if not db.session.registry.has() and row.department_id is None:
-        # No session yet (a page that only reads through the driver may never make one): the
-        # user's own copy, which joins the request's session if one is made (portal.extensions).
-        # Only without a department: no attribute of it is left to load while it is outside.
-        user = g._joins_session = _own_copy(prototype)
-    else:
-        session = db.session()
-        user = session.identity_map.get(key)
-        if user is None:  # the row as the session's entity, as if the ORM had loaded it
-            user = session.merge(prototype, load=False)
-    user.session_token = token
-    return user
-
-
-_USER_MANAGER = orm.attributes.manager_of_class(User)
-
-
-def _own_copy(prototype: User) -> User:
-    """A detached, clean, fully loaded copy of the cached User (its department: none), not shared
-    with any other request."""
-    user = _USER_MANAGER.new_instance()
-    user.__dict__.update({key: prototype.__dict__[key] for key in _USER_KEYS}, department=None)
-    orm.make_transient_to_detached(user)
-    return user
-
-
-_USER_KEYS = tuple(column.key for column in _USERS.c)
-
-
-@lru_cache(maxsize=1024)
-def _session_row(dialect: str, raw: tuple) -> tuple:
-    """The session row typed, a clean detached User of its columns, and the User's identity key:
-    made once per distinct row (it changes when last_seen is touched, once a minute, or when the
-    user does). The User is never changed: `merge(load=False)` copies it into a session without a
-    query (SQLAlchemy's way for cached objects), at a third of the cost of building the entity
-    anew; the department loads when first used."""
-    row = _LIVE_SESSION.convert([raw])[0]
-    user = User(**{key: getattr(row, key) for key in _USER_KEYS})
-    orm.make_transient_to_detached(user)
-    return row, user, orm.object_mapper(user).identity_key_from_primary_key((row.id,))
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+    row.user.session_token = token
+    return row.user
 
 
 def end_session(user: User, token: str | None) -> None:

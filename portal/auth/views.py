@@ -1,7 +1,7 @@
 """Login, logout, registration, e-mail confirmation, password reset and the account page."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, session,
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, session,
                    url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -19,10 +19,6 @@ bp = Blueprint("auth", __name__)
 def install_login(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
-
-    @app.teardown_request
-    def forget_waiting_user(exc) -> None:
-        g.pop("_joins_session", None)  # a request's own copy never outlives it (tests share app contexts)
 
     @login_manager.user_loader
     def load(token: str):

@@ -1,7 +1,9 @@
 """Per-request plumbing: one transaction per request, mail after commit, errors, headers."""
 from __future__ import annotations
 
+import hashlib
 import logging
+from pathlib import Path
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -11,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import mail
 from ..extensions import csrf, db
-from . import driver, signing, storage
+from . import storage
 from .errors import PortalError, TooLarge, TooManyAttempts
 from .models import MAX_ID
 
@@ -24,13 +26,31 @@ SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options",
                     ("Cache-Control", "no-store"))  # last: not on static files
 
 
+STATIC_MAX_AGE = 365 * 24 * 3600  # a fingerprinted URL names one content for good
+
+
 class Portal(Flask):
     """Flask, with its per-call check of whether each hook and view is a coroutine asked once per
-    function (eight `inspect` calls on every request otherwise). None of ours is a coroutine."""
+    function (eight `inspect` calls on every request otherwise). None of ours is a coroutine.
+    Static files are fingerprinted (`fingerprint_static`)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._sync: dict = {}
+        self.static_fingerprints: dict[str, str] = {}
+
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        """A year for a static file asked for by its fingerprinted URL; any other URL of it is
+        revalidated on each use (no max-age), so a changed file is never served stale."""
+        version = request.args.get("v")
+        if filename is None or not version:
+            return None
+        path = Path(filename)  # Flask asks with the name, then Werkzeug with the full path
+        if path.is_absolute():
+            if not path.is_relative_to(self.static_folder):
+                return None
+            path = path.relative_to(self.static_folder)
+        return STATIC_MAX_AGE if version == self.static_fingerprints.get(path.as_posix()) else None
 
     def ensure_sync(self, func):
         found = self._sync.get(func)
@@ -72,6 +92,22 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits, 0 if min is None else min, MAX_ID if max is None else max, signed)
 
 
+def fingerprint_static(app: Portal) -> None:
+    """`url_for('static', ...)` adds `v=`, a hash of the file's content, read once as the app
+    starts (a deploy that changes a file restarts the app, and the URL changes with the file)."""
+    folder = Path(app.static_folder)
+    app.static_fingerprints = {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for path in folder.rglob("*") if path.is_file()}
+
+    @app.url_defaults
+    def static_version(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "v" not in values:
+            found = app.static_fingerprints.get(values.get("filename"))
+            if found:
+                values["v"] = found
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -111,7 +147,7 @@ def keep_after_rollback(err: PortalError) -> None:
 
 def install(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
-    signing.install(app)
+    fingerprint_static(app)
 
     @app.before_request
     def csrf_check():
@@ -134,8 +170,7 @@ def install(app: Flask) -> None:
             rollback()
             return response
         try:
-            if db.session.registry.has() and driver.connected():  # else nothing to commit
-                db.session.commit()
+            db.session.commit()
         except Exception:
             rollback()
             log.exception("commit failed")

@@ -4,12 +4,14 @@ from __future__ import annotations
 import io
 import tempfile
 
+import sqlalchemy as sa
 from flask import current_app
 
 from .. import watermark
 from ..core import storage as files
 from ..core.errors import Unprocessable
 from ..core.models import utcnow
+from ..extensions import db
 from ..records.inspect import Limits, inspect
 from ..watermark import Codeword, Stamp, WatermarkError, package
 from .models import CopyState, Grant
@@ -92,3 +94,12 @@ def copy_filename(grant: Grant) -> str:
 
 def fail_copy(grant: Grant, error: str) -> None:
     grant.copy_state, grant.copy_error = CopyState.failed, f"{utcnow().isoformat()} {error}"[:2000]
+
+
+def stored_keys():
+    """The stored objects this area's rows name, for `flask storage check`: each recipient's
+    marked copy."""
+    for i, key, size, sha in db.session.execute(sa.select(Grant.id, Grant.copy_key, Grant.copy_size,
+                                                          Grant.copy_sha256).where(Grant.copy_key.is_not(None))):
+        yield key, {"table": "grants", "id": i, "what": "marked copy (remade on its next download)",
+                    "size": size, "sha256": sha}

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..core.chrome import cached_page
 from ..core.errors import PortalError
 from ..core.web import keep_after_rollback, rollback
 from ..core.http import client_ip, user_agent
@@ -13,11 +12,11 @@ from ..core.permissions import staff_required
 from ..extensions import db
 from ..record_requests.services import get_managed
 from ..records import services as records
+from ..redaction import log as redaction_log
 from ..screening.holds import ScreeningHold, holds_of
 from . import services
 from .delivery import deliver
 from .forms import ReleaseForm, UploadForm
-from .tables import files_table
 
 bp = Blueprint("disclosures", __name__)
 
@@ -101,7 +100,12 @@ def _preview(req, form, ids):
 @bp.route("/me/files")
 @login_required
 def my_files():
-    return cached_page("disclosures/my_files.html", table=files_table(current_user._get_current_object(), utcnow()))
+    files = services.my_grants(current_user)
+    now = utcnow()
+    redacted = redaction_log.summaries([f.record_id for f in files if f.replaces_id is not None])
+    return render_template("disclosures/my_files.html", grants=files,
+                           redacted={rid: redaction_log.summary_text(items) for rid, items in redacted.items()},
+                           expired={f.id for f in files if f.expires_at is not None and f.expires_at < now})
 
 
 @bp.route("/me/files/<int:grant_id>/download")

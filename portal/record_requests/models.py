@@ -67,6 +67,8 @@ class RecordRequest(db.Model):
         sa.Index("ix_record_requests_dept_due_id", "department_id", "due_date", "id"),
         # The public log, newest closed first.
         sa.Index("ix_record_requests_closed_at_id", "closed_at", "id"),
+        # The public log's page and its count from the index alone (status is checked in the index).
+        sa.Index("ix_record_requests_published_closed", "published", "closed_at", "id", "status"),
         # Metrics: counted from the indexes alone, by local date.
         sa.Index("ix_record_requests_closed_on_cover", "closed_on", "received_on", "due_date", "status",
                  "department_id"),

@@ -175,3 +175,10 @@ def list_for(actor: User, request_id: int) -> list[Record]:
     req = get_managed(actor, request_id)
     return list(db.session.scalars(sa.select(Record).where(Record.request_id == req.id)
                                    .order_by(Record.id)))
+
+
+def stored_keys():
+    """The stored objects this area's rows name, for `flask storage check`: every upload
+    (responsive records, redacted replacements, requester attachments, files in quarantine)."""
+    for i, key, size, sha in db.session.execute(sa.select(Blob.id, Blob.key, Blob.size, Blob.sha256)):
+        yield key, {"table": "blobs", "id": i, "what": "upload", "size": size, "sha256": sha}

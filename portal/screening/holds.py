@@ -95,9 +95,11 @@ def _open(hold: Hold) -> None:
         raise Conflict(f"This hold was already {hold.status.value}.")
 
 
-def approve(actor: User, hold_id: int, reason: str):
-    """A second staff member of the department, or an admin, releases what was held."""
-    from ..disclosures.services import create_release
+def approve(actor: User, hold_id: int, reason: str) -> Hold:
+    """A second staff member of the department, or an admin, decides that what was held may go.
+
+    The decision only: releasing is the disclosures area's (`release_approved_hold`, which calls
+    this and then releases in the same transaction, naming the release on the hold)."""
     hold = get_hold(actor, hold_id)
     if actor.id == hold.requested_by_id:
         raise Forbidden("The person who asked for a release cannot approve it: a second person must look.")
@@ -109,13 +111,9 @@ def approve(actor: User, hold_id: int, reason: str):
     records = list(db.session.scalars(sa.select(Record).where(Record.id.in_(hold.record_ids))))
     if len(records) != len(hold.record_ids) or any(r.disposition == Disposition.withhold for r in records):
         raise Conflict("A held record was since withheld or removed; release again with the records as they are now.")
-    release = create_release(actor, hold.request_id, hold.record_ids, recipients=hold.recipients,
-                             approved_hold=hold, **hold.options)
-    hold.status, hold.decided_by_id, hold.decided_at = HoldStatus.approved, actor.id, utcnow()
-    hold.reason, hold.release_id = reason, release.id
-    audit.record(actor, "hold.approve", f"hold:{hold.id}",
-                 {"reason": reason, "release": release.id, "requested_by": hold.requested_by_id})
-    return release
+    hold.status, hold.decided_by_id, hold.decided_at, hold.reason = HoldStatus.approved, actor.id, utcnow(), reason
+    audit.record(actor, "hold.approve", f"hold:{hold.id}", {"reason": reason, "requested_by": hold.requested_by_id})
+    return hold
 
 
 def dismiss(actor: User, hold_id: int, reason: str) -> Hold:

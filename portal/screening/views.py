@@ -9,6 +9,7 @@ from ..core.errors import PortalError
 from ..core.http import content_disposition
 from ..core.permissions import admin_required, staff_required
 from ..core.web import rollback
+from ..disclosures.services import release_approved_hold
 from ..extensions import db
 from ..records.models import Record
 from . import clean, holds, lists
@@ -139,7 +140,7 @@ def approve(hold_id: int):
     if not form.validate_on_submit():
         return hold_page(hold_id, error="Give the reason these records may be released.", status=400)
     try:
-        release = holds.approve(current_user, hold_id, form.reason.data)
+        release = release_approved_hold(current_user, hold_id, form.reason.data)
     except PortalError as err:
         rollback()
         return hold_page(hold_id, error=err.message, status=err.status)

@@ -1,7 +1,8 @@
 """Where uploaded and derived files live: a local folder or an S3 bucket.
 
 No Flask here: the app passes its config mapping to `get_storage`, and the name
-of the backend is recorded with each row so files can be found after a move.
+of the backend is recorded with each row so files can be found after a move. The one
+exception is `cli.py`, the app's `flask storage` command, which create_app loads.
 """
 from __future__ import annotations
 

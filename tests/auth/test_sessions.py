@@ -1,9 +1,34 @@
+from contextlib import contextmanager
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from portal.auth import services
 from portal.auth.models import Role, User, UserSession
+from portal.core.models import utcnow
 from portal.extensions import db
 from tests import factories as f
+
+
+@contextmanager
+def elsewhere(app):
+    """A connection of its own to the portal's database, as another server or process has: what
+    it commits must take effect on this app's very next request."""
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def _logged_in(app, user):
+    """A client logged in as `user`, whose session check has already run a few times."""
+    c = app.test_client()
+    f.login(c, user.email)
+    for _ in range(3):
+        assert c.get("/account").status_code == 200
+    return c
 
 
 def test_login_and_logout(client, ctx):
@@ -59,6 +84,7 @@ def test_password_change_ends_every_other_session(app, ctx):
     a, b = app.test_client(), app.test_client()
     f.login(a, u.email)
     f.login(b, u.email)
+    assert b.get("/account").status_code == 200
     r = f.post_form(a, "/account", "/account/password",
                     {"current_password": f.PASSWORD, "password": "a new long password",
                      "confirm": "a new long password"})
@@ -67,16 +93,68 @@ def test_password_change_ends_every_other_session(app, ctx):
     assert f.login(b, u.email, "a new long password").status_code == 302
 
 
-def test_idle_session_expires(app, ctx):
-    from datetime import timedelta
+def test_idle_session_expires_and_its_row_is_ended(app, ctx):
     u = f.user()
-    c = app.test_client()
-    f.login(c, u.email)
-    from portal.core.models import utcnow
-    db.session.execute(sa.update(UserSession).values(
-        last_seen_at=utcnow() - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)))
+    c = _logged_in(app, u)
+    with elsewhere(app) as conn:
+        conn.execute(sa.update(UserSession).values(
+            last_seen_at=utcnow() - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)))
+    assert c.get("/account").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(UserSession.ended_at).where(UserSession.user_id == u.id)).one() is not None
+
+
+def test_a_busy_session_ends_at_its_absolute_lifetime(app, ctx):
+    u = f.user()
+    c = _logged_in(app, u)
+    with elsewhere(app) as conn:  # seen a moment ago, but logged in too long ago
+        conn.execute(sa.update(UserSession).values(
+            created_at=utcnow() - timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"], minutes=1)))
+    assert c.get("/account").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(UserSession.ended_at).where(UserSession.user_id == u.id)).one() is not None
+
+
+def test_a_session_ended_elsewhere_stops_on_the_very_next_request(app, ctx):
+    """Logged out on another server (or the row ended by any other process): no server keeps it."""
+    u = f.user()
+    c, other = _logged_in(app, u), _logged_in(app, u)
+    with elsewhere(app) as conn:
+        first = conn.execute(sa.select(sa.func.min(UserSession.id)).where(UserSession.user_id == u.id)).scalar()
+        conn.execute(sa.update(UserSession).where(UserSession.id == first).values(ended_at=utcnow()))
+    assert c.get("/account").status_code == 302
+    assert other.get("/account").status_code == 200  # the user's other session is its own
+
+
+def test_deactivation_elsewhere_stops_the_user_on_the_very_next_request(app, ctx):
+    """Even with the session row still open: the check reads the user's row every time."""
+    u = f.user()
+    c = _logged_in(app, u)
+    with elsewhere(app) as conn:
+        conn.execute(sa.update(User).where(User.id == u.id).values(active=False))
+    assert c.get("/account").status_code == 302
+    with elsewhere(app) as conn:
+        conn.execute(sa.update(User).where(User.id == u.id).values(active=True))
+    assert c.get("/account").status_code == 200  # the session itself was never ended
+
+
+def test_a_password_changed_elsewhere_ends_the_session_on_the_very_next_request(app, ctx):
+    u = f.user()
+    c = _logged_in(app, u)
+    services.set_password(u, u, "a new long password", 10)  # as the reset page does, in another request
     db.session.commit()
     assert c.get("/account").status_code == 302
+    assert f.login(c, u.email).status_code == 401
+    assert f.login(c, u.email, "a new long password").status_code == 302
+
+
+def test_a_role_change_elsewhere_is_seen_on_the_very_next_request(app, ctx):
+    u = f.user(Role.admin)
+    c = _logged_in(app, u)
+    assert c.get("/admin/users").status_code == 200
+    with elsewhere(app) as conn:
+        conn.execute(sa.update(User).where(User.id == u.id).values(role=Role.requester.value))
+    assert c.get("/admin/users").status_code == 403
 
 
 def test_missing_csrf_token_is_refused(client, ctx):
@@ -140,8 +218,8 @@ def test_email_is_unique_case_insensitively(ctx):
 
 
 def test_the_session_user_is_a_live_entity_that_sees_each_change_of_its_row(app, ctx):
-    """load_session builds the user from a shared clean copy: the entity is still the session's
-    own (its department loads, a change to it is saved), and a change to the row is seen at once."""
+    """The session check's user is the session's own entity: its department loads, a change to
+    it is saved, and a change to the row is seen at once."""
     dept = f.department("clerk")
     u = f.user(Role.staff, dept=dept)
     token = services.start_session(u, ip=None, user_agent=None)
@@ -178,18 +256,15 @@ def test_an_ended_session_loads_no_user(app, ctx):
     assert services.load_session("not a token", idle_minutes=30, absolute_hours=12) is None
 
 
-def test_a_user_loaded_before_the_request_has_a_session_joins_it_when_one_is_made(app, ctx):
-    """On SQLite a page that reads only through the driver makes no ORM session: the user is the
-    request's own copy then. Once the request makes a session, that copy is the session's entity:
-    one object per row, and a change to it is saved."""
+def test_the_session_user_is_the_one_object_of_its_row_in_the_request(app, ctx):
+    """Loaded in a fresh request, the user is what every later query of the request gets for
+    that row, and a change to it is saved."""
     u = f.user()
     token = services.start_session(u, ip=None, user_agent=None)
     db.session.commit()
     uid = u.id
     db.session.remove()  # a fresh request
     user = services.load_session(token, idle_minutes=30, absolute_hours=12)
-    if db.engine.dialect.name == "sqlite":
-        assert not db.session.registry.has()  # checking the session made none
     assert user.department is None and user.email == u.email  # all loaded, with or without a session
     assert db.session.get(User, uid) is user
     assert db.session.scalars(sa.select(User).where(User.id == uid)).one() is user
@@ -213,15 +288,14 @@ def test_a_staff_members_department_loads_with_or_without_a_session_first(app, c
 
 
 def test_a_change_thrown_away_with_the_session_is_not_saved_by_a_later_one(app, ctx):
-    """The request's own copy joins its first session only: a change made while it is in that
-    session is discarded with it by `remove()`, as for any entity of a closed session."""
+    """A change made to the session's user and discarded with `remove()` is gone, as for any
+    entity of a closed session."""
     u = f.user()
     token = services.start_session(u, ip=None, user_agent=None)
     db.session.commit()
     uid, name = u.id, u.name
     db.session.remove()
     user = services.load_session(token, idle_minutes=30, absolute_hours=12)
-    db.session.execute(sa.select(1))  # the request's session is made: the user joins it
     assert user in db.session
     user.name = "Discarded"
     db.session.remove()

@@ -57,3 +57,22 @@ def test_admin_creates_staff_and_department(client, ctx):
 def test_unknown_page_is_a_friendly_404(client):
     r = client.get("/no/such/page")
     assert r.status_code == 404 and "There is nothing here" in r.get_data(as_text=True)
+
+
+def test_static_files_are_cached_for_long_only_by_their_fingerprinted_url(client, ctx):
+    """The stylesheet's URL names its content (v=hash), so browsers may keep it a year; pages,
+    which show personal data, are never stored."""
+    import re
+    u = f.user()
+    f.login(client, u.email)
+    page = client.get("/me/files")
+    assert "no-store" in page.headers["Cache-Control"]
+    url = re.search(r'href="(/static/portal\.css\?v=[0-9a-f]{12})"', page.get_data(as_text=True)).group(1)
+    fingerprinted = client.get(url)
+    assert fingerprinted.status_code == 200
+    assert fingerprinted.cache_control.max_age == 365 * 24 * 3600 and fingerprinted.cache_control.public
+    for other in ("/static/portal.css", "/static/portal.css?v=000000000000"):
+        r = client.get(other)
+        assert r.status_code == 200 and not r.cache_control.max_age
+        r.close()
+    fingerprinted.close()

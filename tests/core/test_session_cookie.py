@@ -1,7 +1,6 @@
-"""The session cookie is verified once per value and kept per process (portal/core/signing.py), and
-the recipient's files page is reused while its content is unchanged (portal/core/chrome.py): a
-forged or expired cookie still logs nobody in, flashed messages still show once, and nobody sees
-another person's page or token."""
+"""The session cookie and the pages made from it: a forged or expired cookie logs nobody in,
+flashed messages show once, nobody sees another person's files page or logout token, and every
+page that read the cookie says so to caches (Vary: Cookie)."""
 from __future__ import annotations
 
 import re
