@@ -159,7 +159,7 @@ def _build() -> list[Case]:
     add("xlsx-formula-no-cached-value", "roster.xlsx", XLSX, wb(setup=office.formula("Quintessa", "Marlowe-Vance")),
         QMV, "Roster!D2")
     add("xlsx-defined-name", "roster.xlsx", XLSX, wb(setup=office.defined_name(JN)), JN, "defined name")
-    add("xlsx-number-format", "roster.xlsx", XLSX, wb(setup=office.number_format(QMV)), QMV, "Roster!D2")
+    add("xlsx-number-format", "roster.xlsx", XLSX, wb(setup=office.number_format(QMV)), QMV, "number format at Roster!D2")
     add("xlsx-sheet-name", "roster.xlsx", XLSX, wb(title=LW), LW, "sheet name")
     add("xlsx-properties", "roster.xlsx", XLSX, wb(setup=office.properties(LW)), LW, "document properties")
     add("xlsx-split-first-last", "roster.xlsx", XLSX,

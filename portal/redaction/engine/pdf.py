@@ -315,8 +315,10 @@ def ocr_areas(data: bytes, terms=(), patterns=(), labels: dict | None = None) ->
     from ...screening import ocr
     from ..matching import fuzzy_spans
     labels = labels or {}
-    pages = ocr.needs_ocr(data)
-    if not pages or not (terms or patterns):
+    if not (terms or patterns):
+        return []
+    pages = sorted(set(ocr.needs_ocr(data)) | opaque_pages(data))
+    if not pages:
         return []
     try:
         read = ocr.ocr_pdf_pages(data, pages)
@@ -332,3 +334,16 @@ def ocr_areas(data: bytes, terms=(), patterns=(), labels: dict | None = None) ->
                 x0, y0, x1, y1 = page.points(box)
                 found.append((what, Area(page.page - 1, x0 - 1, y0 - 1, x1 + 1, y1 + 1, labels.get(what, ""))))
     return found
+
+
+def opaque_pages(data: bytes) -> set[int]:
+    """Pages (1-based) drawn with fonts that do not say which letters they draw: pdfium may find
+    no text there, so OCR looks for what to redact."""
+    import pikepdf
+    from ...screening.readers.pdf_more import fonts, opaque_font
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return {n for n, page in enumerate(pdf.pages, 1)
+                    if any(opaque_font(f) for f in fonts(page.get("/Resources")))}
+    except pikepdf.PdfError as exc:
+        raise RedactionError("This PDF cannot be read.") from exc

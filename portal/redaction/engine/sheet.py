@@ -175,6 +175,13 @@ def grids(wb) -> list[Grid]:
     return out
 
 
+def _title(name: str, rules: list[Rule], n: int) -> str:
+    """A sheet's name, or "Sheet n" where a term or pattern matches it (a name can hide there)."""
+    terms = [r.target for r in rules if r.kind == "term"]
+    patterns = [r.target for r in rules if r.kind == "pattern"]
+    return f"Sheet {n}" if find_spans(name, terms, patterns) else name
+
+
 def redact_xlsx(data: bytes, rules: list[Rule]) -> bytes:
     import openpyxl
     source = load_xlsx(data)
@@ -183,8 +190,8 @@ def redact_xlsx(data: bytes, rules: list[Rule]) -> bytes:
         raise RedactionError("This workbook has no visible sheet.")
     out = openpyxl.Workbook()
     out.remove(out.active)
-    for grid in sheets:
-        ws = out.create_sheet(grid.name)
+    for n, grid in enumerate(sheets, 1):
+        ws = out.create_sheet(_title(grid.name, rules, n))
         for row in apply(grid, rules):
             ws.append(row)
     buf = io.BytesIO()

@@ -276,10 +276,13 @@ def verify_xlsx(original: bytes, output: bytes, plan: Plan) -> Report:
     report.checks.append("no hidden sheets, rows or columns; no comments, formulas, defined names, "
                          "macros or external links")
     # The cells themselves: what the rules blank out must read as the redaction marker.
-    expected = {g.name: apply(g, plan.rules) for g in grids(load_xlsx(original))}
-    for ws in wb.worksheets:
+    # Sheets in order: a sheet whose name matched a term was renamed.
+    expected = [apply(g, plan.rules) for g in grids(load_xlsx(original))]
+    if len(expected) != len(wb.worksheets):
+        report.problems.append("The workbook does not have its visible sheets, in order.")
+    for ws, cells in zip(wb.worksheets, expected):
         got = [[c.value for c in row] for row in ws.iter_rows()]
-        if _normalise(got) != _normalise(expected.get(ws.title, [])):
+        if _normalise(got) != _normalise(cells):
             report.problems.append(f"Sheet {ws.title!r} does not hold exactly the redacted cells.")
     for name, text in _package_text(output):
         _search(report, plan, text, f"in the package part {name}")

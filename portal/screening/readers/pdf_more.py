@@ -253,7 +253,7 @@ def _appearance_text(pdf, out: Extract) -> None:
         doc.close()
 
 
-def _opaque_font(font) -> bool:
+def opaque_font(font) -> bool:
     """A font whose codes no extractor can be sure to map to letters: no /ToUnicode, and either a
     composite or Type3 font, or an embedded font program with a custom encoding (a subset)."""
     import pikepdf
@@ -269,7 +269,7 @@ def _opaque_font(font) -> bool:
     return embedded and (encoding is None or isinstance(encoding, pikepdf.Dictionary))
 
 
-def _fonts(resources, depth: int = 0):
+def fonts(resources, depth: int = 0):
     import pikepdf
     if not isinstance(resources, pikepdf.Dictionary) or depth > 3:
         return
@@ -280,14 +280,14 @@ def _fonts(resources, depth: int = 0):
     if isinstance(xobjects, pikepdf.Dictionary):
         for xobj in xobjects.values():
             if isinstance(xobj, pikepdf.Stream) and xobj.get("/Subtype") == pikepdf.Name.Form:
-                yield from _fonts(xobj.get("/Resources"), depth + 1)
+                yield from fonts(xobj.get("/Resources"), depth + 1)
 
 
 def _opaque_pages(pdf, out: Extract) -> None:
     """Pages drawn with fonts that have no map to Unicode: read again by pdfminer (which also
     tries the font's own tables) and by OCR."""
     for n, page in enumerate(pdf.pages, 1):
-        if any(_opaque_font(f) for f in _fonts(page.get("/Resources"))):
+        if any(opaque_font(f) for f in fonts(page.get("/Resources"))):
             out.ocr_pages.add(n)
 
 

@@ -83,6 +83,9 @@ def read(data: bytes, limits: Limits) -> Extract:
         if hidden_cols:
             out.find("hidden_columns", title, f"columns {_ranges(hidden_cols, column_name)}")
         for cell in list(ws._cells.values()):  # only the cells that exist, not the whole grid
+            fmt = cell.number_format
+            if fmt and '"' in fmt:     # literal text in a number format shows in the cell
+                out.text(fmt.replace('"', " "), f"number format at {title}!{cell.coordinate}")
             if cell.comment is not None:
                 where = f"{title}!{cell.coordinate}"
                 out.find("comments", where, f"by {cell.comment.author or 'unknown'}")
