@@ -178,6 +178,29 @@ def runs(*pieces: str, vanish: bool = False):
     return setup
 
 
+def bookmark(name: str):
+    """A bookmark named after the person (Word lists bookmark names in Insert > Bookmark)."""
+    def setup(doc):
+        from docx.oxml import parse_xml
+        ns = f'xmlns:w="{W_NS}"'
+        p = doc.paragraphs[0]._p
+        p.insert(0, parse_xml(f'<w:bookmarkStart {ns} w:id="7" w:name="{name.replace(" ", "_")}"/>'))
+        p.append(parse_xml(f'<w:bookmarkEnd {ns} w:id="7"/>'))
+    return setup
+
+
+def hyperlink(target: str):
+    """Innocent link text whose target (in the part's relationships) names the person."""
+    def setup(doc):
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.oxml import parse_xml
+        rid = doc.part.relate_to(target, RT.HYPERLINK, is_external=True)
+        r_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        doc.add_paragraph("Write to the officer.")._p.append(parse_xml(
+            f'<w:hyperlink xmlns:w="{W_NS}" xmlns:r="{r_ns}" r:id="{rid}"><w:r><w:t>here</w:t></w:r></w:hyperlink>'))
+    return setup
+
+
 def header(name: str, footer: bool = False):
     def setup(doc):
         part = doc.sections[0].footer if footer else doc.sections[0].header
@@ -249,7 +272,7 @@ SMALL_BOX = (Area(0, 2, 2, 20, 20),)
 
 
 def photo(fmt: str = "JPEG", *, exif: dict | None = None, xmp: str | None = None,
-          text: dict | None = None, itxt: dict | None = None) -> bytes:
+          text: dict | None = None, itxt: dict | None = None, comment: str | None = None) -> bytes:
     """A small photo-like picture carrying metadata only."""
     import numpy as np
     from PIL import Image, PngImagePlugin
@@ -263,6 +286,8 @@ def photo(fmt: str = "JPEG", *, exif: dict | None = None, xmp: str | None = None
         kw["exif"] = e
     if xmp:
         kw["xmp"] = xmp.encode()
+    if comment:
+        kw["comment"] = comment.encode()
     if text or itxt:
         info = PngImagePlugin.PngInfo()
         for k, v in (text or {}).items():
@@ -271,6 +296,8 @@ def photo(fmt: str = "JPEG", *, exif: dict | None = None, xmp: str | None = None
             info.add_itxt(k, v)
         kw["pnginfo"] = info
     out = io.BytesIO()
+    if fmt == "GIF":
+        img = img.quantize(64)
     img.save(out, fmt, **({"quality": 90} if fmt == "JPEG" else {}), **kw)
     return out.getvalue()
 

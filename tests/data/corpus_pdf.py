@@ -280,3 +280,86 @@ def scanned(pages: int, name_page: int, name: str) -> tuple[bytes, tuple]:
         page.obj.Contents = pdf.make_stream(f"q {W} 0 0 {H} 0 0 cm /Im0 Do Q".encode())
         page.obj.Resources = Dictionary(XObject=Dictionary(Im0=xobj))
     return save(pdf), tuple(boxes)
+
+
+def text_as_paths(text: str) -> tuple[bytes, tuple]:
+    """The name drawn as filled glyph outlines (DejaVu Sans), no text at all: only OCR reads it."""
+    from fontTools.pens.basePen import BasePen
+    from fontTools.ttLib import TTFont
+    font = TTFont(DEJAVU)
+    glyphs, cmap, upem = font.getGlyphSet(), font.getBestCmap(), font["head"].unitsPerEm
+    size, x, y = 14.0, 72.0, 690.0
+    k = size / upem
+    ops: list[str] = []
+
+    class Pen(BasePen):
+        def __init__(self, dx):
+            super().__init__(glyphs)
+            self.dx = dx
+
+        def p(self, pt):
+            return f"{self.dx + pt[0] * k:.2f} {y + pt[1] * k:.2f}"
+
+        def _moveTo(self, pt):
+            ops.append(f"{self.p(pt)} m")
+
+        def _lineTo(self, pt):
+            ops.append(f"{self.p(pt)} l")
+
+        def _curveToOne(self, a, b, c):
+            ops.append(f"{self.p(a)} {self.p(b)} {self.p(c)} c")
+
+        def _closePath(self):
+            ops.append("h")
+    for ch in text:
+        name = cmap[ord(ch)]
+        glyphs[name].draw(Pen(x))
+        x += glyphs[name].width * k
+    pdf, _ = new_page(("0 g\n" + "\n".join(ops) + "\nf\n").encode())
+    return save(pdf), (Area(0, 70, H - y - size * 1.1, x + 4, H - y + size * 0.4),)
+
+
+def image_on_text_page(text: str) -> tuple[bytes, tuple]:
+    """A text page that also shows a picture of a badge with the name on it."""
+    from PIL import Image, ImageDraw, ImageFont
+    img = Image.new("L", (900, 120), 235)
+    draw = ImageDraw.Draw(img)
+    draw.text((20, 30), text, font=ImageFont.truetype(DEJAVU, 52), fill=15)
+    jpeg = io.BytesIO()
+    img.save(jpeg, "JPEG", quality=85)
+    pdf = pikepdf.new()
+    xobj = pdf.make_stream(jpeg.getvalue(), Type=Name.XObject, Subtype=Name.Image, Width=900, Height=120,
+                           ColorSpace=Name.DeviceGray, BitsPerComponent=8, Filter=Name.DCTDecode)
+    pdf, _ = new_page(b"q 300 0 0 40 72 560 cm /Im1 Do Q\n", pdf=pdf, resources={"/XObject": Dictionary(Im1=xobj)})
+    return save(pdf), (Area(0, 70, H - 602, 374, H - 558),)
+
+
+def link_uri(uri: str) -> tuple[bytes, tuple]:
+    pdf, page = new_page(text_at("Staff directory entry"))
+    page.obj.Annots = pdf.make_indirect(Array([pdf.make_indirect(Dictionary(
+        Type=Name.Annot, Subtype=Name.Link, Rect=[72, 685, 220, 702], Border=[0, 0, 0],
+        A=Dictionary(S=Name.URI, URI=String(uri))))]))
+    return save(pdf), FILLER_BOX
+
+
+def annotation_author(author: str) -> tuple[bytes, tuple]:
+    pdf, page = new_page(b"")
+    page.obj.Annots = pdf.make_indirect(Array([pdf.make_indirect(Dictionary(
+        Type=Name.Annot, Subtype=Name.Text, Rect=[400, 600, 420, 620], Contents=String("Approved."),
+        T=String(author)))]))
+    return save(pdf), FILLER_BOX
+
+
+def named_destination(name: str) -> tuple[bytes, tuple]:
+    pdf, page = new_page(b"")
+    pdf.Root.Names = Dictionary(Dests=Dictionary(Names=[String(name), Array([page.obj, Name.Fit])]))
+    return save(pdf), FILLER_BOX
+
+
+def permissions_only_encrypted(text: str) -> tuple[bytes, tuple]:
+    """Encrypted with an owner password and an empty user password (opens without asking)."""
+    pdf, _ = new_page(text_at(text))
+    out = io.BytesIO()
+    pdf.save(out, static_id=True, encryption=pikepdf.Encryption(
+        owner="owner-secret", user="", R=3, aes=False, metadata=False, allow=pikepdf.Permissions(extract=False)))
+    return out.getvalue(), (line_box(72, 690, text),)

@@ -18,6 +18,7 @@ engines and prints, per case, screened misses, redaction misses and false holds.
 from __future__ import annotations
 
 import sys
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,13 +31,14 @@ QMV, MDC, JN, LW = "Quintessa Marlowe-Vance", "Maria de la Cruz", "José Ñúñe
 PROTECTED = (QMV, MDC, JN, LW)
 LIST = "Undercover"
 
-PDF, CSV, TXT, PNG, JPEG = "application/pdf", "text/csv", "text/plain", "image/png", "image/jpeg"
+PDF, CSV, TXT, PNG, JPEG, GIF = ("application/pdf", "text/csv", "text/plain", "image/png", "image/jpeg",
+                                 "image/gif")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Which redaction tools the engine offers for each type (DOCX and plain text: none). "other-box" is a
 # box over another line of the page (issue 20, item 1): what it leaves must be held by the screen.
 METHODS = {PDF: ("term", "pattern", "box", "other-box"), XLSX: ("term", "pattern"), CSV: ("term", "pattern"),
-           PNG: ("box",), JPEG: ("box",)}
+           PNG: ("box",), JPEG: ("box",), GIF: ("box",)}
 
 
 @dataclass
@@ -49,7 +51,6 @@ class Case:
     where: str                   # the screen's location for it must contain this (any case)
     needs_ocr: bool = False      # the name is only in pixels
     boxes: tuple[Area, ...] = ()  # over the name when drawn on a page or photo, else over other text
-    split: bool = False          # the name's words sit in separate cells of one row
 
     @property
     def expected(self) -> str | None:
@@ -103,6 +104,10 @@ def _build() -> list[Case]:
     add("pdf-outside-crop-box", "memo.pdf", PDF, pdf.crop_hidden(f"Source {QMV}"), QMV, "page 1")
     add("pdf-rotated-90", "memo.pdf", PDF, pdf.rotated(f"Officer {QMV}"), QMV, "page 1")
     add("pdf-form-xobject", "memo.pdf", PDF, pdf.form_xobject(f"Officer {LW}"), LW, "page 1")
+    add("pdf-text-as-paths", "memo.pdf", PDF, pdf.text_as_paths(QMV), QMV, "page 1", needs_ocr=True)
+    add("pdf-image-on-text-page", "memo.pdf", PDF, pdf.image_on_text_page(MDC), MDC, "page 1", needs_ocr=True)
+    add("pdf-permissions-only-encryption", "memo.pdf", PDF, pdf.permissions_only_encrypted(f"Officer {QMV}"),
+        QMV, "page 1")
     # -- PDF: places outside the page text --------------------------------------------------------
     from tests.screening import samples
     add("pdf-earlier-revision", "memo.pdf", PDF, samples.pdf_revised(f"Officer {MDC}", "Officer [withheld]"),
@@ -111,6 +116,10 @@ def _build() -> list[Case]:
     add("pdf-freetext-appearance", "memo.pdf", PDF, pdf.freetext_appearance_only(f"Note: {QMV}"), QMV,
         "annotation")
     add("pdf-form-parent-value", "form.pdf", PDF, pdf.form_value_on_parent(JN), JN, "form")
+    add("pdf-annotation-author", "memo.pdf", PDF, pdf.annotation_author(LW), LW, "annotation")
+    add("pdf-link-target", "memo.pdf", PDF, pdf.link_uri("https://intranet.example/people/quintessa-marlowe-vance"),
+        QMV, "annotation")
+    add("pdf-named-destination", "memo.pdf", PDF, pdf.named_destination(QMV), QMV, "destination")
     add("pdf-outline", "memo.pdf", PDF, pdf.outline(f"Interview of {QMV}"), QMV, "outline")
     add("pdf-page-label", "memo.pdf", PDF, pdf.page_label(f"{MDC} - "), MDC, "page label")
     add("pdf-structure-alt", "memo.pdf", PDF, pdf.structure_alt(f"Photo of {QMV}"), QMV, "alt")
@@ -137,6 +146,9 @@ def _build() -> list[Case]:
     add("png-text-chunk", "photo.png", PNG, (office.photo("PNG", text={"Description": f"Handler {LW}"}), box),
         LW, "image text")
     add("png-itxt-accents", "photo.png", PNG, (office.photo("PNG", itxt={"Author": JN}), box), JN, "image text")
+    add("png-exif-artist", "photo.png", PNG, (office.photo("PNG", exif={0x013B: QMV}), box), QMV, "EXIF")
+    add("jpeg-comment-marker", "photo.jpg", JPEG, (office.photo(comment=f"Shot by {MDC}"), box), MDC, "comment")
+    add("gif-comment", "photo.gif", GIF, (office.photo("GIF", comment=f"Handler {QMV}"), box), QMV, "comment")
     add("png-name-plate", "plate.png", PNG, office.name_plate(QMV), QMV, "", needs_ocr=True)
     add("jpeg-name-plate", "plate.jpg", JPEG, office.name_plate(MDC, "JPEG"), MDC, "", needs_ocr=True)
 
@@ -163,14 +175,13 @@ def _build() -> list[Case]:
     add("xlsx-sheet-name", "roster.xlsx", XLSX, wb(title=LW), LW, "sheet name")
     add("xlsx-properties", "roster.xlsx", XLSX, wb(setup=office.properties(LW)), LW, "document properties")
     add("xlsx-split-first-last", "roster.xlsx", XLSX,
-        wb([["first", "last", "unit"], ["Quintessa", "Marlowe-Vance", "Vice"]]), QMV, "Roster!", split=True)
+        wb([["first", "last", "unit"], ["Quintessa", "Marlowe-Vance", "Vice"]]), QMV, "Roster!")
     add("xlsx-split-last-first", "roster.xlsx", XLSX,
-        wb([["last", "first", "unit"], ["de la Cruz", "Maria", "Vice"]]), MDC, "Roster!", split=True)
-    add("xlsx-split-non-adjacent", "roster.xlsx", XLSX, wb([["first", "unit", "last"], ["Quintessa", "Vice",
-                                                                                     "Marlowe-Vance"]]),
-        QMV, "Roster!", split=True)
+        wb([["last", "first", "unit"], ["de la Cruz", "Maria", "Vice"]]), MDC, "Roster!")
+    add("xlsx-split-non-adjacent", "roster.xlsx", XLSX,
+        wb([["first", "unit", "last"], ["Quintessa", "Vice", "Marlowe-Vance"]]), QMV, "Roster!")
     add("xlsx-split-last-column-first-far", "roster.xlsx", XLSX,
-        wb([["last", "badge", "unit", "first"], ["Ñúñez", "4471", "Vice", "José"]]), JN, "Roster!", split=True)
+        wb([["last", "badge", "unit", "first"], ["Ñúñez", "4471", "Vice", "José"]]), JN, "Roster!")
 
     # -- CSV --------------------------------------------------------------------------------------
     c = office.csv_rows
@@ -180,11 +191,13 @@ def _build() -> list[Case]:
     add("csv-last-first-quoted", "roster.csv", CSV, c([["name", "unit"], ["de la Cruz, Maria", "Vice"]]), MDC,
         "line 2")
     add("csv-split-first-last", "roster.csv", CSV, c([["first", "last"], ["Quintessa", "Marlowe-Vance"]]), QMV,
-        "line 2", split=True)
-    add("csv-split-last-first", "roster.csv", CSV, c([["last", "first"], ["de la Cruz", "Maria"]]), MDC, "line 2",
-        split=True)
+        "line 2")
+    add("csv-split-last-first", "roster.csv", CSV, c([["last", "first"], ["de la Cruz", "Maria"]]), MDC, "line 2")
     add("csv-split-non-adjacent", "roster.csv", CSV, c([["first", "unit", "last"], ["José", "Vice", "Ñúñez"]]),
-        JN, "line 2", split=True)
+        JN, "line 2")
+    add("csv-no-break-space", "roster.csv", CSV, c([["name"], ["Li\u00a0Wei"]]), LW, "line 2")
+    add("csv-utf16", "roster.csv", CSV, "name,unit\r\nQuintessa Marlowe-Vance,Vice\r\n".encode("utf-16"), QMV,
+        "line 2")
     add("csv-zero-width-space", "roster.csv", CSV, c([["name"], ["Quin\u200btessa Marlowe-Vance"]]), QMV, "line 2")
 
     # -- DOCX -------------------------------------------------------------------------------------
@@ -199,6 +212,9 @@ def _build() -> list[Case]:
     add("docx-tracked-deletion", "memo.docx", DOCX, d(office.tracked(MDC, deleted=True)), MDC, "deleted")
     add("docx-image-alt-text", "memo.docx", DOCX, d(office.alt_text(QMV)), QMV, "alt")
     add("docx-custom-property", "memo.docx", DOCX, d(office.custom_property(LW)), LW, "properties")
+    add("docx-bookmark-name", "memo.docx", DOCX, d(office.bookmark(QMV)), QMV, "bookmark")
+    add("docx-hyperlink-target", "memo.docx", DOCX, d(office.hyperlink("mailto:maria.de.la.cruz@police.example")),
+        MDC, "link")
     add("docx-core-author", "memo.docx", DOCX, d(office.core_author(QMV)), QMV, "document properties")
 
     # -- plain text -------------------------------------------------------------------------------
@@ -211,6 +227,8 @@ def _build() -> list[Case]:
     add("txt-ufffe-break", "notes.txt", TXT, txt("Met Quintessa Mar\ufffelowe-Vance at noon.\n"), QMV, "text")
     add("txt-soft-hyphen", "notes.txt", TXT, txt("Met Quintessa Mar\u00adlowe-Vance at noon.\n"), QMV, "text")
     add("txt-fullwidth", "notes.txt", TXT, txt("Met \uff2c\uff49 \uff37\uff45\uff49 at noon.\n"), LW, "text")
+    add("txt-decomposed-accents", "notes.txt", TXT, txt(unicodedata.normalize("NFD", f"Met {JN}.\n")), JN, "text")
+    add("txt-utf16", "notes.txt", TXT, f"Met {QMV} at noon.\r\n".encode("utf-16"), QMV, "text")
     add("txt-last-first", "notes.txt", TXT, txt("Witness: Cruz, Maria de la\n"), MDC, "text")
 
     # -- clean controls: the same structures, near-miss names ---------------------------------------
@@ -264,7 +282,8 @@ def report(stream=sys.stdout) -> int:
                 screened += 1
             else:
                 redacted += 1
-            print(f"{'known' if known else 'NEW':8} {case.id} [{stage}]: {problem}", file=stream)
+            ocr = " (needs OCR)" if case.needs_ocr else ""
+            print(f"{'known' if known else 'NEW':8} {case.id} [{stage}]{ocr}: {problem}", file=stream)
     total = len(cases())
     controls = sum(1 for c in cases() if c.name is None)
     print(f"\n{total} files ({total - controls} hiding a name, {controls} controls): {screened} screened misses, "

@@ -3,7 +3,7 @@ name is held naming it and where; every redaction leaves it readable by no reade
 pdftotext, pdfminer.six, the PDF's objects, the package XML, image metadata, Tesseract OCR of the
 pixels), or, when another line was redacted, the output is held; every control is released.
 
-What fails today is listed in tests/data/screening_corpus.py MISSES_TODAY and marked
+What fails today is listed in tests/data/corpus_misses.py (MISSES_TODAY) and marked
 xfail(strict=True): a fix shows up as XPASS, which fails the run until its line is deleted.
 `python -m tests.data.screening_corpus --report` prints the same results as a table.
 """
