@@ -308,7 +308,8 @@ def needs_ocr(data: bytes, image_share: float = IMAGE_SHARE) -> list[int]:
         for index in range(len(doc)):
             page = doc[index]
             try:
-                if _text_chars(page) == 0 or _image_share(page, raw) > image_share:
+                if (_text_chars(page) == 0 or _image_share(page, raw) > image_share
+                        or _pictured_text(page, raw)):
                     out.append(index + 1)
             finally:
                 page.close()
@@ -343,3 +344,31 @@ def _image_share(page, raw) -> float:
         if obj.level:
             top_bounds = (0.0, 0.0, 0.0, 0.0)   # count a form with many images once
     return covered / page_area
+
+
+GLYPH_PATHS = 20        # this many glyph-sized paths on a page: text drawn as outlines
+LINE_SEGMENTS = 80      # one low path with this many segments: a line of text drawn as outlines
+PICTURE_SHARE = 0.02    # one image this large (of the page) may show text: a badge, a name plate
+
+
+def _pictured_text(page, raw) -> bool:
+    """Whether the page may show text its text layer does not have: letters drawn as outlines
+    (many small filled paths), or a picture large enough to hold a legible name."""
+    x0, y0, x1, y1 = page.get_cropbox()
+    page_area = max((x1 - x0) * (y1 - y0), 1.0)
+    glyphs = 0
+    for obj in page.get_objects(max_depth=15):
+        if obj.type == raw.FPDF_PAGEOBJ_IMAGE and obj.level == 0:
+            left, bottom, right, top = obj.get_bounds()
+            width, height = obj.get_px_size()
+            if (right - left) * (top - bottom) >= PICTURE_SHARE * page_area and width >= 80 and height >= 20:
+                return True
+        elif obj.type == raw.FPDF_PAGEOBJ_PATH:
+            left, bottom, right, top = obj.get_bounds()
+            if top - bottom < 60 and raw.FPDFPath_CountSegments(obj.raw) >= LINE_SEGMENTS:
+                return True     # a line of letters drawn as one outline
+            if 1 < right - left < 40 and 1 < top - bottom < 40:
+                glyphs += 1
+                if glyphs >= GLYPH_PATHS:
+                    return True
+    return False

@@ -218,6 +218,8 @@ def check_rules(data: bytes, content_type: str, rules: list[Rule]) -> None:
 # -- CSV ------------------------------------------------------------------------------------
 
 def _decode(data: bytes) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -233,7 +235,10 @@ def _dialect(text: str):
 
 def csv_grid(data: bytes) -> Grid:
     text = _decode(data)
-    rows = list(csv.reader(io.StringIO(text), _dialect(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), _dialect(text)))
+    except csv.Error as exc:
+        raise RedactionError(f"This CSV file cannot be read ({exc}).") from exc
     width = max((len(r) for r in rows), default=0)
     values = {(r, c): v for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1) if v != ""}
     return Grid(None, list(range(1, len(rows) + 1)), list(range(1, width + 1)), values)

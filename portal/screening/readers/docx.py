@@ -29,7 +29,7 @@ def _label(part: str) -> str:
 
 
 _ALT_TAGS = ("docPr", "cNvPr")
-_LABELS = {"docProps/custom": "custom properties", "word/settings": "settings", "customXml/": "custom XML",
+_LABELS = {"docProps/custom": "custom properties", "word/_rels/": "link targets", "word/settings": "settings", "customXml/": "custom XML",
            "word/glossary/": "glossary (building blocks)"}
 
 
@@ -56,6 +56,8 @@ def read(data: bytes, limits: Limits) -> Extract:
         where = _label(name)
         out.text("\n".join(_paragraphs(root)), where)
         out.text("\n".join(_alt_text(root)), f"image alt text in {where}")
+        out.text("\n".join(el.get(f"{W}name") or "" for el in root.iter(f"{W}bookmarkStart")),
+                 f"bookmark names in {where}")
         if where == "comments":
             authors = sorted({c.get(f"{W}author") or "unknown" for c in root.iter(f"{W}comment")})
             count = sum(1 for _ in root.iter(f"{W}comment"))

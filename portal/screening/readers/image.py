@@ -68,7 +68,7 @@ def read(data: bytes, limits: Limits) -> Extract:
         xmp_text = xmp.decode("utf-8", "replace") if isinstance(xmp, bytes) else str(xmp)
         out.find("xmp", "XMP", f"{len(xmp_text):,} characters")
         out.text(re.sub(r"<[^>]+>", " ", xmp_text), "XMP")
-    chunks = [f"{k}: {v}" for k, v in info.items()
-              if isinstance(v, str) and k not in ("xmp", "XML:com.adobe.xmp")]
-    out.text(" | ".join(chunks), "image text fields")
+    chunks = [f"{k}: {_text(v) if isinstance(v, bytes) else v}" for k, v in info.items()
+              if isinstance(v, (str, bytes)) and k not in ("xmp", "XML:com.adobe.xmp", "exif", "icc_profile")]
+    out.text(" | ".join(chunks), "image text fields and comments")
     return out

@@ -43,7 +43,7 @@ def _all_text(data: bytes) -> str:
         return ""
     texts: list[str] = []
     for el in root.iter():
-        texts.extend(v for v in el.attrib.values() if v and not v.startswith(("http://", "https://", "urn:")))
+        texts.extend(v for v in el.attrib.values() if v and not v.startswith("http://schemas."))
         if isinstance(el.tag, str) and el.text and el.text.strip():
             texts.append(el.text)
         if el.tail and el.tail.strip():

@@ -106,6 +106,31 @@ def _outline(pdf, out: Extract) -> None:
     out.text("\n".join(titles), "outline (bookmarks)")
 
 
+def _name_keys(pdf, out: Extract) -> None:
+    """The keys of every name tree (named destinations, scripts, files, pages, templates) and of the
+    old /Dests dictionary: a name given to a place in the file."""
+    import pikepdf
+    keys: list[str] = []
+    names = pdf.Root.get("/Names")
+    todo = list(names.values()) if isinstance(names, pikepdf.Dictionary) else []
+    seen = 0
+    while todo and seen < MAX_NODES:
+        node = todo.pop()
+        seen += 1
+        if not isinstance(node, pikepdf.Dictionary):
+            continue
+        pairs = node.get("/Names")
+        if isinstance(pairs, pikepdf.Array):
+            keys.extend(_text(pairs[i]) for i in range(0, len(pairs), 2))
+        kids = node.get("/Kids")
+        if isinstance(kids, pikepdf.Array):
+            todo.extend(kids)
+    dests = pdf.Root.get("/Dests")
+    if isinstance(dests, pikepdf.Dictionary):
+        keys.extend(str(k)[1:] for k in dests.keys())
+    out.text("\n".join(keys), "named destinations and other names")
+
+
 def _page_labels(pdf, out: Extract) -> None:
     labels = pdf.Root.get("/PageLabels")
     if labels is None:
@@ -306,7 +331,7 @@ def read_places(data: bytes, out: Extract) -> None:
     import pikepdf
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            for reader in (_outline, _page_labels, _struct_tree, _marked_content, _fields, _appearance_text,
+            for reader in (_outline, _name_keys, _page_labels, _struct_tree, _marked_content, _fields, _appearance_text,
                            _opaque_pages):
                 reader(pdf, out)
     except Unreadable:
