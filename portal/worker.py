@@ -128,7 +128,7 @@ class Worker:
             del self.unreleased[slot]
         if self.stopping.is_set():
             return False
-        job = jobs.take()
+        job = jobs.take(self.name)
         if job is None:
             return False
         self.running[slot] = job.id

@@ -1,7 +1,8 @@
 """worker heartbeats
 
 One row per `flask worker` process, touched every turn of its loop, so that `flask worker status`
-and the admin pages can say when no worker has been seen for a while.
+and the admin pages can say when no worker has been seen for a while; `jobs.worker` names the
+worker running a job, whose job is not taken back while its heartbeat is fresh.
 
 Revision ID: 0012_reliab21a
 Revises: 0011
@@ -33,9 +34,13 @@ def upgrade():
     )
     with op.batch_alter_table('worker_heartbeats', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_worker_heartbeats_seen_at'), ['seen_at'], unique=False)
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('worker', sa.String(length=200), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.drop_column('worker')
     with op.batch_alter_table('worker_heartbeats', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_worker_heartbeats_seen_at'))
     op.drop_table('worker_heartbeats')

@@ -34,6 +34,7 @@ class Job(db.Model):
     started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     error: Mapped[Optional[str]] = mapped_column(sa.Text)
+    worker: Mapped[Optional[str]] = mapped_column(sa.String(200))  # the heartbeat name of who runs it
 
 
 class WorkerHeartbeat(db.Model):

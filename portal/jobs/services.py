@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..core import storage as files
 from ..core.models import utcnow
 from ..extensions import db
-from .models import Job, JobState
+from .models import Job, JobState, WorkerHeartbeat
 from .outages import describe, transient
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def enqueue(kind: str, ref: int) -> Job:
     return job
 
 
-def _claim() -> Job | None:
+def _claim(worker: str | None = None) -> Job | None:
     """Take the oldest due job so that no other worker can take it too.
 
     PostgreSQL: the row is locked FOR UPDATE SKIP LOCKED, so concurrent workers pass over it.
@@ -51,11 +51,12 @@ def _claim() -> Job | None:
             return None
         if postgres:
             job.state, job.started_at, job.attempts = JobState.running, utcnow(), job.attempts + 1
+            job.worker = worker
             db.session.commit()
             return job
         taken = db.session.execute(
             sa.update(Job).where(Job.id == job.id, Job.state == JobState.queued)
-            .values(state=JobState.running, started_at=utcnow(), attempts=Job.attempts + 1)
+            .values(state=JobState.running, started_at=utcnow(), attempts=Job.attempts + 1, worker=worker)
             .execution_options(synchronize_session=False)).rowcount
         db.session.commit()
         if taken == 1:
@@ -74,9 +75,10 @@ def run_one() -> bool:
     return True
 
 
-def take() -> Job | None:
-    """Claim the oldest due job for this worker (committed: no transaction stays open)."""
-    return _claim()
+def take(worker: str | None = None) -> Job | None:
+    """Claim the oldest due job for `worker` (its heartbeat name; committed: no transaction stays
+    open)."""
+    return _claim(worker)
 
 
 def run(job: Job) -> None:
@@ -115,7 +117,7 @@ def release(job_id: int, reason: str, *, delay: float = 0) -> bool:
     the worker stopping); False when it was no longer running (done, or requeued by a lease)."""
     changed = db.session.execute(
         sa.update(Job).where(Job.id == job_id, Job.state == JobState.running)
-        .values(state=JobState.queued, attempts=Job.attempts - 1, error=reason[:2000],
+        .values(state=JobState.queued, attempts=Job.attempts - 1, error=reason[:2000], worker=None,
                 run_after=utcnow() + timedelta(seconds=delay))
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
@@ -137,9 +139,14 @@ def _on_failure(job: Job) -> None:
 
 def requeue_stale(lease_seconds: int = 900) -> int:
     """Jobs left running past their lease by a worker that died go back to the queue (or fail,
-    once out of attempts); the job's error says why, so its attempts tell the whole story."""
+    once out of attempts); the job's error says why, so its attempts tell the whole story. A job
+    whose worker's heartbeat is younger than the lease is still being worked on, however long."""
     cutoff = utcnow() - timedelta(seconds=lease_seconds)
-    stale = db.session.scalars(sa.select(Job).where(Job.state == JobState.running, Job.started_at < cutoff)
+    alive = sa.select(WorkerHeartbeat.id).where(WorkerHeartbeat.name == Job.worker,
+                                                WorkerHeartbeat.seen_at >= cutoff,
+                                                WorkerHeartbeat.stopped_at.is_(None))
+    stale = db.session.scalars(sa.select(Job).where(Job.state == JobState.running, Job.started_at < cutoff,
+                                                    ~alive.exists())
                                .order_by(Job.id)).all()
     for job in stale:
         job.error = (f"lease of {lease_seconds} s expired on attempt {job.attempts} "
