@@ -76,9 +76,24 @@ SCAN_RETRY_SECONDS = 60        # first retry after a scanner error; doubles, at 
 MARK_INLINE_MAX_BYTES = 20 * 1024 ** 2
 # Formats are marked in memory up to this size; larger files leave inside a receipt ZIP, streamed
 MARK_IN_MEMORY_MAX_BYTES = 128 * 1024 ** 2
+# A download in flight reads its grant again after this many bytes (or seconds, on a slow link)
+# and stops once the grant is revoked
+DOWNLOAD_RECHECK_BYTES = 4 * 1024 ** 2
+DOWNLOAD_RECHECK_SECONDS = 2
 # Background jobs: a job still "running" this many seconds after a worker took it is taken to be
 # abandoned (its worker died) and goes back to the queue; keep it longer than the slowest job.
 JOB_LEASE_SECONDS = 900
+# Jobs one `flask worker` runs at once (threads; marking, zlib and the PDF and image libraries
+# release the GIL for their heavy parts)
+WORKER_CONCURRENCY = 2
+# On SIGTERM a worker takes no new job and waits this long for the running ones; those still
+# running then go back to the queue unharmed (not counted as an attempt)
+WORKER_SHUTDOWN_GRACE = 20
+# A step of the worker's loop that failed (database, storage or SMTP unreachable) is tried again
+# after 1 s, doubling up to this
+WORKER_BACKOFF_MAX_SECONDS = 60
+# Admin pages and `flask worker status` warn when no worker was seen for this long
+WORKER_MISSING_SECONDS = 300
 # `flask storage check --delete-orphans` deletes only orphans older than this: younger ones may be
 # uploads whose row is not committed yet.
 STORAGE_ORPHAN_GRACE_SECONDS = 24 * 3600

@@ -13,6 +13,12 @@ What runs (every port free on 127.0.0.1, every file under DIR):
   server that answered) to every response, and passes the client's address in X-Forwarded-For,
   which the portal trusts because PORTAL_PROXIES=1 tells it one proxy is in front.
 
+While `up` runs it supervises (`Stack.supervise`): a worker or app server that died is started
+again (its log says so), and every few seconds each app server's `/readyz` is asked; one that is
+not ready (its database or store did not answer within 2 s) is marked `down` in nginx's upstream
+and nginx reloaded, until it is ready again. When none is ready none is marked: nginx then passes
+requests on and the portal answers 503 itself, which says more than nginx's 502 would.
+
 The migrations run (`flask db upgrade`) before any server starts. The database, bucket, keys and logs
 live only as long as the stack: this is a layout to copy, not a place to keep records.
 """
@@ -93,6 +99,44 @@ class Stack:
     seaweed: SeaweedServer
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     first_only_url: str | None = None   # (benchmarks) the same nginx, but only the first app server
+    commands: dict[str, list[str]] = field(default_factory=dict)
+    restarts: dict[str, int] = field(default_factory=dict)
+    not_ready: frozenset[str] = frozenset()   # app servers nginx skips
+    nginx_port: int = 0
+    probed_at: float = 0.0
+
+    def launch(self, name: str, cmd: list[str]) -> subprocess.Popen:
+        self.commands[name] = cmd
+        self.processes[name] = _start(name, cmd, self.dir, self.env)
+        return self.processes[name]
+
+    def supervise(self, probe_every: float = 5.0) -> list[str]:
+        """One round of `up`'s watch: start again what died (workers and app servers; nginx, the
+        front, is left to the caller), and keep nginx off app servers that are not ready.
+        Returns the names started again."""
+        restarted = []
+        for name, proc in list(self.processes.items()):
+            if name != "nginx" and proc.poll() is not None:
+                print(f"{name} exited with code {proc.returncode}; starting it again", file=sys.stderr)
+                with (self.dir / "logs" / f"{name}.log").open("a") as log:
+                    log.write(f"\n--- deploy.stack: exited with code {proc.returncode}; started again ---\n")
+                self.launch(name, self.commands[name])
+                self.restarts[name] = self.restarts.get(name, 0) + 1
+                restarted.append(name)
+        if "nginx" in self.processes and time.monotonic() - self.probed_at >= probe_every:
+            self.probed_at = time.monotonic()
+            self._route_to_ready()
+        return restarted
+
+    def _route_to_ready(self) -> None:
+        not_ready = frozenset(s for s in self.servers if not _ready(f"http://{s}/readyz"))
+        if not_ready == set(self.servers):
+            not_ready = frozenset()
+        if not_ready != self.not_ready:
+            self.not_ready = not_ready
+            first_only = int(self.first_only_url.rsplit(":", 1)[1]) if self.first_only_url else None
+            _write_nginx_conf(self.dir, self.nginx_port, self.servers, first_only, down=not_ready)
+            self.processes["nginx"].send_signal(signal.SIGHUP)  # reload: running requests finish
 
     def flask(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run `flask --app wsgi ARGS` against this stack."""
@@ -113,7 +157,7 @@ class Stack:
         for name in order:
             proc = self.processes[name]
             try:
-                proc.wait(15)
+                proc.wait(30)  # a worker may take WORKER_SHUTDOWN_GRACE (20 s) to hand back its jobs
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(5)
@@ -141,6 +185,14 @@ def _wait_http(url: str, proc: subprocess.Popen, name: str, timeout: float = 60)
         except (urllib.error.URLError, OSError):
             time.sleep(0.1)
     raise RuntimeError(f"{name} did not answer at {url} within {timeout:.0f} s")
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as r:
+            return r.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 def nginx_binary() -> str | None:
@@ -197,17 +249,17 @@ def start(stack_dir: Path | None = None, *, servers: int = 2, workers: int = 2, 
         for i in range(servers):
             bind = f"127.0.0.1:{free_port()}"
             stack.servers.append(bind)
-            stack.processes[f"app{i + 1}"] = _start(f"app{i + 1}", [
+            stack.launch(f"app{i + 1}", [
                 str(BIN / "gunicorn"), "--bind", bind, "--workers", "1", "--threads", str(threads),
                 "--worker-class", "gthread", "--timeout", "120", "--graceful-timeout", "30",
-                "--keep-alive", "5", "--no-control-socket", "--access-logfile", "-", "wsgi:app"], stack_dir, env)
+                "--keep-alive", "5", "--no-control-socket", "--access-logfile", "-", "wsgi:app"])
         for i in range(workers):
-            stack.processes[f"worker{i + 1}"] = _start(f"worker{i + 1}", [
-                str(BIN / "flask"), "--app", "wsgi", "worker", "--interval", str(worker_interval)],
-                stack_dir, env)
+            stack.launch(f"worker{i + 1}", [
+                str(BIN / "flask"), "--app", "wsgi", "worker", "--interval", str(worker_interval)])
         for i, bind in enumerate(stack.servers):
             _wait_http(f"http://{bind}/", stack.processes[f"app{i + 1}"], f"app{i + 1}")
         first_only = free_port() if first_only_port else None
+        stack.nginx_port = port
         _write_nginx_conf(stack_dir, port, stack.servers, first_only)
         if first_only:
             stack.first_only_url = f"http://127.0.0.1:{first_only}"
@@ -221,7 +273,8 @@ def start(stack_dir: Path | None = None, *, servers: int = 2, workers: int = 2, 
     return stack
 
 
-def _write_nginx_conf(stack_dir: Path, port: int, servers: list[str], first_only: int | None = None) -> None:
+def _write_nginx_conf(stack_dir: Path, port: int, servers: list[str], first_only: int | None = None,
+                     down: frozenset[str] = frozenset()) -> None:
     conf_dir = stack_dir / "nginx"
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (conf_dir / "tmp" / sub).mkdir(parents=True, exist_ok=True)
@@ -234,7 +287,7 @@ def _write_nginx_conf(stack_dir: Path, port: int, servers: list[str], first_only
             os.chmod(path, 0o755)
         for path in (conf_dir / "tmp").iterdir():
             os.chown(path, nobody.pw_uid, nobody.pw_gid)
-    upstream = "\n".join(f"        server {s};" for s in servers)
+    upstream = "\n".join(f"        server {s}{' down' if s in down else ''};" for s in servers)
     server_block = NGINX_CONF[NGINX_CONF.index("    server {{"):NGINX_CONF.rindex("}}")]
     extra = ""
     if first_only:  # the same front, with one upstream: one server against two, all else equal
@@ -290,10 +343,10 @@ def main(argv: list[str] | None = None) -> int:
                                               if k.startswith(("PORTAL_", "AWS_"))))
         print("Ctrl-C or `python -m deploy.stack down` stops it.", flush=True)
         while not stopping:
-            dead = [n for n, p in stack.processes.items() if p.poll() is not None]
-            if dead:
-                print(f"stopped by itself: {', '.join(dead)} (see {args.dir / 'logs'})", file=sys.stderr)
+            if stack.processes["nginx"].poll() is not None:
+                print(f"nginx stopped by itself (see {args.dir / 'logs'})", file=sys.stderr)
                 break
+            stack.supervise()
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass

@@ -50,6 +50,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     install_login(app)
     from . import i18n
     i18n.install(app)
+    from .jobs import heartbeat
+    heartbeat.install(app)
     for bp in (core_bp, auth_bp, admin_bp, audit_bp, requests_bp, staff_bp, log_bp, disclosures_bp,
                clawback_bp, records_bp, digests_bp, screening_bp, redaction_bp, api_bp):
         app.register_blueprint(bp)

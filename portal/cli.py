@@ -127,16 +127,51 @@ def seed_scale(n_requests, deliveries, append, rng_seed, yes):
                f"{counts.audit:,} audit entries in {time.monotonic() - started:.0f} s")
 
 
-@click.command("worker")
+@click.group("worker", invoke_without_command=True)
 @click.option("--once", is_flag=True, help="Run what is due, then exit.")
-@click.option("--interval", default=5.0, show_default=True)
-def worker(once, interval):
-    from .worker import run_once
-    while True:
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between turns of the loop.")
+@click.option("--concurrency", type=click.IntRange(1), default=None,
+              help="Jobs run at once (default: PORTAL_WORKER_CONCURRENCY).")
+@click.pass_context
+def worker(ctx, once, interval, concurrency):
+    """Run background jobs until stopped (SIGTERM: finish or hand back the running jobs, then exit)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import signal
+
+    from flask import current_app
+
+    from .worker import Worker, run_once
+    if once:
         run_once()
-        if once:
-            return
-        time.sleep(interval)
+        return
+    app = current_app._get_current_object()
+    runner = Worker(app, interval=interval, concurrency=concurrency or app.config["WORKER_CONCURRENCY"])
+    signal.signal(signal.SIGTERM, runner.stop)
+    signal.signal(signal.SIGINT, runner.stop)
+    runner.run()
+
+
+@worker.command("status")
+def worker_status():
+    """Each worker's last heartbeat and the job queue; exit 1 when no worker was seen recently."""
+    from flask import current_app
+
+    from .core.models import utcnow
+    from .jobs.heartbeat import report
+    info = report()
+    now = utcnow()
+    if not info["workers"]:
+        click.echo("no worker has ever run against this database")
+    for w in info["workers"]:
+        state = f"stopped at {w.stopped_at:%Y-%m-%d %H:%M:%S} UTC" if w.stopped_at else "running"
+        click.echo(f"{w.name}: {state}; seen {(now - w.seen_at).total_seconds():.0f} s ago; "
+                   f"{w.slots} slot(s); jobs now: {w.running or 'none'}"
+                   + (f"; waiting out: {w.problem}" if w.problem else ""))
+    click.echo("jobs: " + ", ".join(f"{n} {state}" for state, n in info["jobs"].items()))
+    if info["missing_since"] is not None:
+        click.echo(f"no worker seen within {current_app.config['WORKER_MISSING_SECONDS']} s", err=True)
+        raise SystemExit(1)
 
 
 @click.command("attribute")

@@ -34,3 +34,19 @@ class Job(db.Model):
     started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     error: Mapped[Optional[str]] = mapped_column(sa.Text)
+    worker: Mapped[Optional[str]] = mapped_column(sa.String(200))  # the heartbeat name of who runs it
+
+
+class WorkerHeartbeat(db.Model):
+    """One row per `flask worker` process, touched every turn of its loop: an operator (and the
+    admin pages) can tell a worker that stopped from one that is merely idle."""
+    __tablename__ = "worker_heartbeats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)   # host:pid
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    stopped_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    slots: Mapped[int] = mapped_column(sa.Integer, server_default="1")
+    running: Mapped[str] = mapped_column(sa.String(400), server_default="")  # job ids, comma-separated
+    problem: Mapped[Optional[str]] = mapped_column(sa.Text)                  # the outage it is waiting out

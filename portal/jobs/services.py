@@ -10,10 +10,12 @@ import sqlalchemy as sa
 from ..core import storage as files
 from ..core.models import utcnow
 from ..extensions import db
-from .models import Job, JobState
+from .models import Job, JobState, WorkerHeartbeat
+from .outages import describe, transient
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+TRANSIENT_RETRY_SECONDS = 15  # a job met an outage: tried again after this, its attempt not counted
 HANDLERS: dict[str, Callable[[int], None]] = {}
 
 
@@ -31,7 +33,7 @@ def enqueue(kind: str, ref: int) -> Job:
     return job
 
 
-def _claim() -> Job | None:
+def _claim(worker: str | None = None) -> Job | None:
     """Take the oldest due job so that no other worker can take it too.
 
     PostgreSQL: the row is locked FOR UPDATE SKIP LOCKED, so concurrent workers pass over it.
@@ -49,11 +51,12 @@ def _claim() -> Job | None:
             return None
         if postgres:
             job.state, job.started_at, job.attempts = JobState.running, utcnow(), job.attempts + 1
+            job.worker = worker
             db.session.commit()
             return job
         taken = db.session.execute(
             sa.update(Job).where(Job.id == job.id, Job.state == JobState.queued)
-            .values(state=JobState.running, started_at=utcnow(), attempts=Job.attempts + 1)
+            .values(state=JobState.running, started_at=utcnow(), attempts=Job.attempts + 1, worker=worker)
             .execution_options(synchronize_session=False)).rowcount
         db.session.commit()
         if taken == 1:
@@ -65,18 +68,41 @@ def _claim() -> Job | None:
 
 def run_one() -> bool:
     """Take and run one due job; False when there is none."""
-    job = _claim()
+    job = take()
     if job is None:
         return False
+    run(job)
+    return True
+
+
+def take(worker: str | None = None) -> Job | None:
+    """Claim the oldest due job for `worker` (its heartbeat name; committed: no transaction stays
+    open)."""
+    return _claim(worker)
+
+
+def run(job: Job) -> None:
+    """Run a claimed job. The handler does its long work with no write pending (a read opens no
+    write transaction) and its writes are committed in one short transaction at the end.
+
+    A transient failure (the database, the file store or the mail server unreachable) puts the
+    job back for later without using up an attempt; any other failure uses one. If the database
+    cannot even record that, the exception propagates and the caller releases the job later."""
+    job_id = job.id
     try:
         HANDLERS[job.kind](job.ref)
         job.state, job.finished_at, job.error = JobState.done, utcnow(), None
         db.session.commit()
         files.committed()
     except Exception as exc:
-        db.session.rollback()
+        rollback_quietly()
         files.rolled_back()  # what the failed attempt stored (a half-made copy) goes with it
-        job = db.session.get(Job, job.id)
+        if transient(exc):
+            log.warning("job %s: %s; queued again", job_id, describe(exc))
+            release(job_id, f"waiting out an outage: {describe(exc)}", delay=TRANSIENT_RETRY_SECONDS)
+            return
+        log.exception("job %s failed", job_id)
+        job = db.session.get(Job, job_id)
         job.error = f"{type(exc).__name__}: {exc}"[:2000]
         if job.attempts >= MAX_ATTEMPTS:
             job.state = JobState.failed
@@ -84,8 +110,25 @@ def run_one() -> bool:
         else:
             job.state, job.run_after = JobState.queued, utcnow() + timedelta(seconds=10 * job.attempts)
         db.session.commit()
-        log.exception("job %s failed", job.id)
-    return True
+
+
+def release(job_id: int, reason: str, *, delay: float = 0) -> bool:
+    """Put a job this worker holds back in the queue without using up an attempt (an outage, or
+    the worker stopping); False when it was no longer running (done, or requeued by a lease)."""
+    changed = db.session.execute(
+        sa.update(Job).where(Job.id == job_id, Job.state == JobState.running)
+        .values(state=JobState.queued, attempts=Job.attempts - 1, error=reason[:2000], worker=None,
+                run_after=utcnow() + timedelta(seconds=delay))
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return changed == 1
+
+
+def rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: a new session gets a new one
+        db.session.remove()
 
 
 def _on_failure(job: Job) -> None:
@@ -96,9 +139,14 @@ def _on_failure(job: Job) -> None:
 
 def requeue_stale(lease_seconds: int = 900) -> int:
     """Jobs left running past their lease by a worker that died go back to the queue (or fail,
-    once out of attempts); the job's error says why, so its attempts tell the whole story."""
+    once out of attempts); the job's error says why, so its attempts tell the whole story. A job
+    whose worker's heartbeat is younger than the lease is still being worked on, however long."""
     cutoff = utcnow() - timedelta(seconds=lease_seconds)
-    stale = db.session.scalars(sa.select(Job).where(Job.state == JobState.running, Job.started_at < cutoff)
+    alive = sa.select(WorkerHeartbeat.id).where(WorkerHeartbeat.name == Job.worker,
+                                                WorkerHeartbeat.seen_at >= cutoff,
+                                                WorkerHeartbeat.stopped_at.is_(None))
+    stale = db.session.scalars(sa.select(Job).where(Job.state == JobState.running, Job.started_at < cutoff,
+                                                    ~alive.exists())
                                .order_by(Job.id)).all()
     for job in stale:
         job.error = (f"lease of {lease_seconds} s expired on attempt {job.attempts} "

@@ -266,20 +266,27 @@ def _output_name(record: Record, content_type: str) -> str:
 
 
 def apply(actor: User, record_id: int) -> RedactionRun:
-    """Apply the record's drafts: a new record, the redacted replacement of this one, verified at once."""
-    record = managed_record(actor, record_id)
-    kind_of(record)
-    reds = drafts_of(record.id)
-    if not reds:
-        raise Conflict("This record has no draft redactions to apply.")
-    original = read(record)
-    plan = plan_of(reds)
-    try:
-        with _lists():
-            output, content_type, plan = engine.redact(record.content_type, original, plan,
-                                                       dpi=current_app.config["REDACTION_DPI"])
-    except RedactionError as exc:
-        raise Unprocessable(str(exc)) from exc
+    """Apply the record's drafts: a new record, the redacted replacement of this one, verified at once.
+
+    Reads and the engine's work (redacting, then verifying) come first, with autoflush off so a
+    change pending from earlier in the request (an API token's last use) is not written yet; the
+    writes follow in one short burst. On SQLite a write takes the file's write lock until the
+    request commits, so a write before the engine would block every other writer for its run."""
+    with db.session.no_autoflush:
+        record = managed_record(actor, record_id)
+        kind_of(record)
+        reds = drafts_of(record.id)
+        if not reds:
+            raise Conflict("This record has no draft redactions to apply.")
+        original = read(record)
+        plan = plan_of(reds)
+        try:
+            with _lists():
+                output, content_type, plan = engine.redact(record.content_type, original, plan,
+                                                           dpi=current_app.config["REDACTION_DPI"])
+        except RedactionError as exc:
+            raise Unprocessable(str(exc)) from exc
+        report = _report(record.content_type, content_type, original, output, plan)
     new = records.upload(actor, record.request_id, io.BytesIO(output), _output_name(record, content_type),
                          replaces_id=record.id, max_size=len(output) + 1)
     run = RedactionRun(record=record, output=new, applied_by=actor)
@@ -287,7 +294,7 @@ def apply(actor: User, record_id: int) -> RedactionRun:
     for red in reds:
         red.status, red.run = RedactionStatus.applied, run
         red.matches = _matches(red, plan)
-    _verify_run(run, original, output, plan)
+    _set_report(run, report)
     db.session.flush()
     audit.record(actor, "redaction.apply", f"record:{record.id}",
                  {"run": run.id, "output_record": new.id, "sha256": new.sha256,
@@ -308,13 +315,15 @@ def _matches(red: Redaction, plan: Plan) -> int:
     return plan.counts.get(key, 0) if key is not None else 1
 
 
-def _verify_run(run: RedactionRun, original: bytes, output: bytes, plan: Plan) -> None:
+def _report(source: str, output_type: str, original: bytes, output: bytes, plan: Plan):
     # The output's own type for photos (TIFF becomes PNG); the original's otherwise (CSV stays CSV
     # even when a one-column output reads as plain text).
-    source = run.record.content_type
-    content_type = run.output.content_type if engine.kind_of(source) == "image" else source
+    content_type = output_type if engine.kind_of(source) == "image" else source
     with _lists():
-        report = engine.verify(content_type, original, output, plan)
+        return engine.verify(content_type, original, output, plan)
+
+
+def _set_report(run: RedactionRun, report) -> None:
     _screen_output(report, run.output)
     run.verified, run.verified_at, run.report = report.ok, utcnow(), json.dumps(report.as_dict())
 
@@ -339,21 +348,24 @@ def run_of(record: Record) -> RedactionRun | None:
 
 
 def verify(actor: User, record_id: int) -> RedactionRun:
-    """Check a redacted record again (for example after a text extractor was installed)."""
-    record = managed_record(actor, record_id)
-    run = run_of(record)
-    if run is None:
-        raise Invalid("This record is not a redacted copy; apply redactions to make one.",
-                      fields={"record": "not redacted"})
-    reds = list(db.session.scalars(sa.select(Redaction).where(Redaction.run_id == run.id)))
-    original, output = read(run.record), read(record)
-    plan = plan_of(reds)
-    if engine.kind_of(run.record.content_type) == "pdf":
-        # Areas found by search are part of what must be clean: find them again in the original.
-        with _lists():
-            found = engine.pdf.find_areas(original, list(plan.terms), list(plan.patterns), plan.labels)
-        plan.areas += [a for _what, a in found]
-    _verify_run(run, original, output, plan)
+    """Check a redacted record again (for example after a text extractor was installed). As in
+    apply(): the engine's work first, with nothing written; then the result."""
+    with db.session.no_autoflush:
+        record = managed_record(actor, record_id)
+        run = run_of(record)
+        if run is None:
+            raise Invalid("This record is not a redacted copy; apply redactions to make one.",
+                          fields={"record": "not redacted"})
+        reds = list(db.session.scalars(sa.select(Redaction).where(Redaction.run_id == run.id)))
+        original, output = read(run.record), read(record)
+        plan = plan_of(reds)
+        if engine.kind_of(run.record.content_type) == "pdf":
+            # Areas found by search are part of what must be clean: find them again in the original.
+            with _lists():
+                found = engine.pdf.find_areas(original, list(plan.terms), list(plan.patterns), plan.labels)
+            plan.areas += [a for _what, a in found]
+        report = _report(run.record.content_type, record.content_type, original, output, plan)
+    _set_report(run, report)
     audit.record(actor, "redaction.verify", f"record:{record.id}",
                  {"run": run.id, "verified": run.verified, "problems": run.problems})
     return run

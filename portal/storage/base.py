@@ -135,6 +135,10 @@ class Storage(ABC):
     @abstractmethod
     def exists(self, key: str) -> bool: ...
 
+    def ping(self) -> None:
+        """Raise StorageError unless the store answers now (the readiness probe)."""
+        self.exists("readyz/probe")  # "no such object" is an answer too
+
     @abstractmethod
     def size(self, key: str) -> int: ...
 

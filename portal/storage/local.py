@@ -26,6 +26,12 @@ class LocalStorage(Storage):
             raise StorageError("STORAGE=local needs STORAGE_DIR (the folder to keep files in)")
         return cls(root)
 
+    def ping(self) -> None:
+        # The folder is made on first write: until then its parent must take it.
+        folder = self.root if self.root.exists() else self.root.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            raise StorageError(f"local: {folder} is not a folder this process can write to")
+
     def _path(self, key: str) -> Path:
         return self.root / validate_key(key)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import time
 import uuid
 
@@ -116,3 +117,45 @@ def test_file_release_and_download_through_the_proxy(stack):
     assert any(f"/grants/{grant[ids[0]]}/download" in stack.log(name) for name in ("app1",))
     assert any(f"/grants/{grant[ids[0]]}/download" in stack.log(name) for name in ("app2",))
     print(f"smoke flow: {time.monotonic() - started:.1f} s")
+
+
+def test_a_worker_that_dies_is_started_again(stack):
+    import signal
+    old = stack.processes["worker1"]
+    old.send_signal(signal.SIGKILL)
+    old.wait(10)
+    assert stack.supervise() == ["worker1"]
+    new = stack.processes["worker1"]
+    assert new.pid != old.pid and new.poll() is None
+    assert "exited with code -9; started again" in stack.log("worker1")
+    deadline = time.monotonic() + 60   # and it runs: its heartbeat shows up in `flask worker status`
+    while time.monotonic() < deadline:
+        status = stack.flask("worker", "status", check=False)
+        if f":{new.pid}: running" in status.stdout:
+            break
+        time.sleep(0.5)
+    assert f":{new.pid}: running" in status.stdout, status.stdout
+    assert status.returncode == 0
+
+
+def test_nginx_leaves_out_an_app_server_that_is_not_ready(stack):
+    import signal
+    import urllib.request
+    master = stack.processes["app1"].pid   # gunicorn: the master and its worker, which serves
+    children = open(f"/proc/{master}/task/{master}/children").read().split()
+    stuck = [master, *map(int, children)]
+    for pid in stuck:
+        os.kill(pid, signal.SIGSTOP)   # alive, but answers nothing: its /readyz times out
+    try:
+        stack.supervise(probe_every=0)
+        assert stack.not_ready == {stack.servers[0]}
+        assert f"server {stack.servers[0]} down;" in (stack.dir / "nginx" / "nginx.conf").read_text()
+        time.sleep(1)   # nginx reloads
+        for _ in range(4):
+            with urllib.request.urlopen(stack.url + "/readyz", timeout=10) as r:
+                assert r.status == 200 and r.headers["X-Upstream"] == stack.servers[1]
+    finally:
+        for pid in stuck:
+            os.kill(pid, signal.SIGCONT)
+    stack.supervise(probe_every=0)
+    assert stack.not_ready == frozenset()

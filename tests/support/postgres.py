@@ -33,6 +33,7 @@ class PostgresServer:
     port: int
     pg_ctl: str
     as_user: str | None
+    opts: str = ""
 
     @property
     def url(self) -> str:
@@ -40,6 +41,15 @@ class PostgresServer:
 
     def url_for(self, dbname: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def pause(self) -> None:
+        """Stop the server (fast shutdown: sessions are cut) and keep its data, for restart()."""
+        _run([self.pg_ctl, "-D", str(self.datadir), "-m", "fast", "-w", "stop"], self.as_user)
+
+    def restart(self) -> None:
+        """Start again after pause(), on the same port and data."""
+        _run([self.pg_ctl, "-D", str(self.datadir), "-o", self.opts, "-l", str(self.datadir.parent / "log"),
+              "-w", "-t", "60", "start"], self.as_user)
 
     def stop(self) -> None:
         _run([self.pg_ctl, "-D", str(self.datadir), "-m", "immediate", "-w", "stop"], self.as_user,
@@ -80,7 +90,7 @@ def start_postgres() -> PostgresServer:
         log = (base / "log").read_text() if (base / "log").exists() else ""
         shutil.rmtree(base, ignore_errors=True)
         raise RuntimeError(f"PostgreSQL did not start: {exc.stderr}\n{log[-2000:]}") from exc
-    server = PostgresServer(datadir, port, pg_ctl, as_user)
+    server = PostgresServer(datadir, port, pg_ctl, as_user, opts)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:

