@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_reliab21a'
-down_revision = '0011'
+down_revision = '0012p24'
 branch_labels = None
 depends_on = None
 
