@@ -134,7 +134,7 @@ def test_photo_gps_exif_and_xmp():
 
 
 def test_png_text_chunks():
-    assert _protected(_screen(samples.png_with_text("Jane Roe"), "image/png")) == [("image text fields", "Jane Roe")]
+    assert _protected(_screen(samples.png_with_text("Jane Roe"), "image/png")) == [("image text fields and comments", "Jane Roe")]
 
 
 # -- hostile files ---------------------------------------------------------------------------------------
