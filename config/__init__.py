@@ -21,8 +21,8 @@ _INT = {"MAX_CONTENT_LENGTH", "ARGON2_TIME_COST", "ARGON2_MEMORY_KIB", "ARGON2_P
         "REDACTION_DPI", "JSON_MAX_BYTES", "UPLOAD_MAX_PIXELS", "UPLOAD_ZIP_MAX_MEMBERS",
         "UPLOAD_ZIP_MAX_UNZIPPED", "UPLOAD_ZIP_MAX_RATIO", "UPLOAD_ZIP_MAX_DEPTH", "UPLOAD_PDF_MAX_PAGES",
         "UPLOAD_PDF_MAX_OBJECTS", "JOB_LEASE_SECONDS", "STORAGE_ORPHAN_GRACE_SECONDS", "PROXIES",
-        "MARK_INLINE_MAX_BYTES", "MARK_IN_MEMORY_MAX_BYTES"}
-_LIST = {"SECRET_KEY_FALLBACKS"}
+        "MARK_INLINE_MAX_BYTES", "MARK_IN_MEMORY_MAX_BYTES", "AUDIT_CHECKPOINT_SECONDS"}
+_LIST = {"SECRET_KEY_FALLBACKS", "AUDIT_KEY_FALLBACKS"}
 _BOOL = {"HTTPS", "SCREENING_SSN", "SCREENING_DOB", "SCREENING_PERSONAL_EMAIL", "SCREENING_PHONE"}
 SCANNERS = ("none", "clamscan", "clamd")
 
@@ -89,6 +89,12 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
         cfg["SECRET_KEY"] = _instance_secret(instance, "secret_key")
     if not cfg["WATERMARK_KEY"]:
         cfg["WATERMARK_KEY"] = _instance_secret(instance, "watermark_key")
+    if not cfg["AUDIT_KEY"]:
+        cfg["AUDIT_KEY"] = _instance_secret(instance, "audit_key")
+    if isinstance(cfg["AUDIT_KEY_FALLBACKS"], str):
+        cfg["AUDIT_KEY_FALLBACKS"] = [k.strip() for k in cfg["AUDIT_KEY_FALLBACKS"].split(",") if k.strip()]
+    if not cfg["AUDIT_CHECKPOINT_FILE"]:
+        cfg["AUDIT_CHECKPOINT_FILE"] = str(instance / "audit_checkpoints.jsonl")
     if isinstance(cfg["SECRET_KEY_FALLBACKS"], str):
         cfg["SECRET_KEY_FALLBACKS"] = [k.strip() for k in cfg["SECRET_KEY_FALLBACKS"].split(",") if k.strip()]
     cfg["SECRET_KEY_FALLBACKS"] = [k for k in cfg["SECRET_KEY_FALLBACKS"] if k != cfg["SECRET_KEY"]]

@@ -8,6 +8,10 @@ S3_ENDPOINT_URL = None
 S3_REGION = "us-east-1"
 SECRET_KEY = None              # None: generated once into the instance folder
 WATERMARK_KEY = None           # None: generated once into the instance folder
+AUDIT_KEY = None               # HMAC key of the audit chain; None: generated once into instance/audit_key
+AUDIT_KEY_FALLBACKS: list[str] = []  # retired audit keys, still accepted when verifying older entries
+AUDIT_CHECKPOINT_FILE = None   # None: instance/audit_checkpoints.jsonl
+AUDIT_CHECKPOINT_SECONDS = 3600  # the worker writes a checkpoint when the last is older than this
 # Key rotation: earlier signing keys still accepted (sessions, confirmation and reset links), newest
 # first; new signatures use SECRET_KEY only. Env: comma-separated. See docs/operations.md.
 SECRET_KEY_FALLBACKS = []

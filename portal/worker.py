@@ -5,6 +5,7 @@ import logging
 
 from flask import current_app
 
+from .audit.checkpoints import write_if_due as checkpoint_if_due
 from .clawback.campaigns import send_reminders
 from .core import ratelimit
 from .digests.sending import send_if_due
@@ -29,4 +30,5 @@ def run_once() -> dict:
         done["jobs"] += 1
     ratelimit.prune()
     db.session.commit()
+    checkpoint_if_due()
     return done
