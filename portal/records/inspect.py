@@ -17,7 +17,7 @@ from .sniff import OOXML
 
 @dataclass(frozen=True)
 class Limits:
-    max_pixels: int = 80_000_000          # width x height of one image (about 9,000 x 9,000)
+    max_pixels: int = 16_000_000          # width x height of one image (4,000 x 4,000)
     zip_max_members: int = 10_000
     zip_max_unzipped: int = 1024 ** 3     # total uncompressed bytes of one package, nested ones included
     zip_max_ratio: int = 200              # uncompressed / compressed, for a part over 1 MiB
