@@ -116,3 +116,31 @@ def test_file_release_and_download_through_the_proxy(stack):
     assert any(f"/grants/{grant[ids[0]]}/download" in stack.log(name) for name in ("app1",))
     assert any(f"/grants/{grant[ids[0]]}/download" in stack.log(name) for name in ("app2",))
     print(f"smoke flow: {time.monotonic() - started:.1f} s")
+
+
+def test_the_portals_role_cannot_rewrite_or_unguard_the_audit_log(stack):
+    """The servers' role owns nothing: no DISABLE or DROP of the triggers, no UPDATE or DELETE of
+    entries; the owner's role (migrations) still can, which is why it is kept off the servers."""
+    from deploy.stack import OWNER_ROLE, role_url
+    app = sa.create_engine(stack.env["PORTAL_DATABASE_URL"])
+    assert "portal_app@" in stack.env["PORTAL_DATABASE_URL"]
+    try:
+        for sql, refusal in [("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_no_change", "must be owner"),
+                             ("DROP TRIGGER audit_entries_no_change ON audit_entries", "must be owner"),
+                             ("UPDATE audit_entries SET actor = 'x'", "permission denied"),
+                             ("DELETE FROM audit_entries", "permission denied"),
+                             ("TRUNCATE audit_entries", "permission denied"),
+                             ("UPDATE alembic_version SET version_num = 'x'", "permission denied"),
+                             ("CREATE TABLE scratch (id int)", "permission denied")]:
+            with pytest.raises(sa.exc.ProgrammingError, match=refusal), app.begin() as conn:
+                conn.exec_driver_sql(sql)
+        with app.connect() as conn:  # reading and appending through the app work as before
+            assert conn.scalar(sa.text("SELECT count(*) FROM audit_entries")) > 0
+    finally:
+        app.dispose()
+    owner = sa.create_engine(role_url(stack.postgres, OWNER_ROLE))
+    with owner.connect() as conn:
+        assert conn.scalar(sa.text("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_entries'")) == OWNER_ROLE
+    owner.dispose()
+    checked = stack.flask("audit", "verify", check=False)
+    assert checked.returncode == 0, checked.stderr
