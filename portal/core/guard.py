@@ -72,7 +72,15 @@ def refuse_unsafe_text() -> None:
     for key, f in request.files.items(multi=True):
         if _unsafe_in(key) or _unsafe_in(f.filename or ""):
             _refuse(key if not _unsafe_in(key) else "name")
-    if request.is_json:
-        body = request.get_json(silent=True)  # invalid JSON is the view's to refuse, as before
-        if _unsafe_in(body):
-            _refuse("body")
+    if request.is_json and _unsafe_in(parsed_json()):
+        _refuse("body")
+
+
+def parsed_json():
+    """The request's JSON, or None when it is not JSON (invalid JSON is the view's to refuse); a
+    body nested too deeply for the parser is refused (Python's parser recurses, and would
+    otherwise fail with a 500)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise Invalid("The JSON body is nested too deeply.", fields={"body": "too deeply nested"}) from None
