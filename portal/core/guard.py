@@ -2,8 +2,9 @@
 
 A NUL character makes PostgreSQL refuse the statement, an unpaired surrogate cannot be encoded as
 UTF-8 by either driver, and an integer beyond the `integer` columns overflows them: each was a 500
-wherever a view passed such a value on. Here every query and form value, JSON string, file name
-and path is checked before any view runs, and `request.args.get(..., type=int)` refuses numbers
+wherever a view passed such a value on. Here every query and form value, JSON string and the path
+are checked before any view runs (an upload's file name is not: it is metadata, cleaned of control
+characters where it is stored), and `request.args.get(..., type=int)` refuses numbers
 outside the columns' range; each is a 400 that names the field.
 """
 from __future__ import annotations
@@ -69,9 +70,6 @@ def refuse_unsafe_text() -> None:
         for key, values in source.lists():
             if _unsafe_in(key) or any(_unsafe_in(v) for v in values):
                 _refuse(key if not _unsafe_in(key) else "name")
-    for key, f in request.files.items(multi=True):
-        if _unsafe_in(key) or _unsafe_in(f.filename or ""):
-            _refuse(key if not _unsafe_in(key) else "name")
     if request.is_json and _unsafe_in(parsed_json()):
         _refuse("body")
 
