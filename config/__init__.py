@@ -24,8 +24,9 @@ _INT = {"MAX_CONTENT_LENGTH", "ARGON2_TIME_COST", "ARGON2_MEMORY_KIB", "ARGON2_P
         "MARK_INLINE_MAX_BYTES", "MARK_IN_MEMORY_MAX_BYTES", "SCREENING_FACES_MAX",
         "SCREENING_OCR_INLINE_PAGES", "WORKER_CONCURRENCY", "WORKER_SHUTDOWN_GRACE",
         "WORKER_BACKOFF_MAX_SECONDS", "WORKER_MISSING_SECONDS", "DOWNLOAD_RECHECK_BYTES",
-        "DOWNLOAD_RECHECK_SECONDS"}
-_LIST = {"SECRET_KEY_FALLBACKS"}
+        "DOWNLOAD_RECHECK_SECONDS", "AUDIT_CHECKPOINT_SECONDS", "MARK_INLINE_MAX_PIXELS",
+        "MARK_INLINE_MAX_CELLS", "MARK_MAX_CELLS"}
+_LIST = {"SECRET_KEY_FALLBACKS", "AUDIT_KEY_FALLBACKS"}
 _BOOL = {"HTTPS", "SCREENING_SSN", "SCREENING_DOB", "SCREENING_PERSONAL_EMAIL", "SCREENING_PHONE",
          "SCREENING_OCR"}
 SCANNERS = ("none", "clamscan", "clamd")
@@ -93,6 +94,12 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
         cfg["SECRET_KEY"] = _instance_secret(instance, "secret_key")
     if not cfg["WATERMARK_KEY"]:
         cfg["WATERMARK_KEY"] = _instance_secret(instance, "watermark_key")
+    if not cfg["AUDIT_KEY"]:
+        cfg["AUDIT_KEY"] = _instance_secret(instance, "audit_key")
+    if isinstance(cfg["AUDIT_KEY_FALLBACKS"], str):
+        cfg["AUDIT_KEY_FALLBACKS"] = [k.strip() for k in cfg["AUDIT_KEY_FALLBACKS"].split(",") if k.strip()]
+    if not cfg["AUDIT_CHECKPOINT_FILE"]:
+        cfg["AUDIT_CHECKPOINT_FILE"] = str(instance / "audit_checkpoints.jsonl")
     if isinstance(cfg["SECRET_KEY_FALLBACKS"], str):
         cfg["SECRET_KEY_FALLBACKS"] = [k.strip() for k in cfg["SECRET_KEY_FALLBACKS"].split(",") if k.strip()]
     cfg["SECRET_KEY_FALLBACKS"] = [k for k in cfg["SECRET_KEY_FALLBACKS"] if k != cfg["SECRET_KEY"]]

@@ -8,6 +8,10 @@ S3_ENDPOINT_URL = None
 S3_REGION = "us-east-1"
 SECRET_KEY = None              # None: generated once into the instance folder
 WATERMARK_KEY = None           # None: generated once into the instance folder
+AUDIT_KEY = None               # HMAC key of the audit chain; None: generated once into instance/audit_key
+AUDIT_KEY_FALLBACKS: list[str] = []  # retired audit keys, still accepted when verifying older entries
+AUDIT_CHECKPOINT_FILE = None   # None: instance/audit_checkpoints.jsonl
+AUDIT_CHECKPOINT_SECONDS = 3600  # the worker writes a checkpoint when the last is older than this
 # Key rotation: earlier signing keys still accepted (sessions, confirmation and reset links), newest
 # first; new signatures use SECRET_KEY only. Env: comma-separated. See docs/operations.md.
 SECRET_KEY_FALLBACKS = []
@@ -51,7 +55,9 @@ REQUESTER_ATTACHMENT_MAX_BYTES = 25 * 1024 ** 2
 JSON_MAX_BYTES = 1024 ** 2     # largest JSON request body (a larger one is refused with 413)
 # Checked on every upload before the file is stored (portal/records/inspect.py); a file over a limit
 # is refused with 422 and a message naming the limit.
-UPLOAD_MAX_PIXELS = 80_000_000           # width x height of an image
+# width x height of an image. Marking one in its own format needs about 28 bytes a pixel (measured:
+# 4,000 x 4,000 took 451 MiB); this keeps one mark under 512 MiB (docs/security.md).
+UPLOAD_MAX_PIXELS = 16_000_000
 UPLOAD_ZIP_MAX_MEMBERS = 10_000          # parts of a ZIP, XLSX or DOCX
 UPLOAD_ZIP_MAX_UNZIPPED = 1024 ** 3      # total uncompressed bytes, nested archives included
 UPLOAD_ZIP_MAX_RATIO = 200               # uncompressed / compressed of one part over 1 MiB
@@ -74,6 +80,13 @@ SCAN_RETRY_SECONDS = 60        # first retry after a scanner error; doubles, at 
 
 # Marked copies: up to this size they are made while the recipient waits; larger ones by the worker
 MARK_INLINE_MAX_BYTES = 20 * 1024 ** 2
+# ... and by what the marking decodes, not bytes: an image's pixels, a CSV's cells (a 231 KB PNG
+# can hold 79 million pixels; a 4 MB one-line CSV took 845 MiB to mark)
+MARK_INLINE_MAX_PIXELS = 4_000_000
+MARK_INLINE_MAX_CELLS = 100_000
+# A CSV of more cells than this is not marked cell by cell (about 660 bytes a cell); it leaves in
+# the receipt ZIP, streamed, so one mark stays under 512 MiB
+MARK_MAX_CELLS = 600_000
 # Formats are marked in memory up to this size; larger files leave inside a receipt ZIP, streamed
 MARK_IN_MEMORY_MAX_BYTES = 128 * 1024 ** 2
 # A download in flight reads its grant again after this many bytes (or seconds, on a slow link)

@@ -19,7 +19,9 @@ not ready (its database or store did not answer within 2 s) is marked `down` in 
 and nginx reloaded, until it is ready again. When none is ready none is marked: nginx then passes
 requests on and the portal answers 503 itself, which says more than nginx's 502 would.
 
-The migrations run (`flask db upgrade`) before any server starts. The database, bucket, keys and logs
+The migrations run (`flask db upgrade`) before any server starts, as the database's owner
+(`portal_owner`); the servers and workers connect as `portal_app`, which owns nothing and may only
+read and append to the audit log (`deploy/postgres_grants.sql`). The database, bucket, keys and logs
 live only as long as the stack: this is a layout to copy, not a place to keep records.
 """
 from __future__ import annotations
@@ -89,6 +91,14 @@ http {{
 """
 
 
+OWNER_ROLE, APP_ROLE = "portal_owner", "portal_app"
+GRANTS = Path(__file__).with_name("postgres_grants.sql")
+
+
+def role_url(postgres: PostgresServer, role: str) -> str:
+    return postgres.url_for("portal").replace("://postgres@", f"://{role}@", 1)
+
+
 @dataclass
 class Stack:
     dir: Path
@@ -138,10 +148,19 @@ class Stack:
             _write_nginx_conf(self.dir, self.nginx_port, self.servers, first_only, down=not_ready)
             self.processes["nginx"].send_signal(signal.SIGHUP)  # reload: running requests finish
 
-    def flask(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        """Run `flask --app wsgi ARGS` against this stack."""
-        return subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=self.env,
+    def flask(self, *args: str, check: bool = True, as_owner: bool = False) -> subprocess.CompletedProcess:
+        """Run `flask --app wsgi ARGS` against this stack, as the portal's role or the owner's."""
+        env = {**self.env, "PORTAL_DATABASE_URL": role_url(self.postgres, OWNER_ROLE)} if as_owner else self.env
+        return subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
                               capture_output=True, text=True, check=check)
+
+    def grant_app_role(self) -> None:
+        """deploy/postgres_grants.sql, as the owner: after every `db upgrade`."""
+        import sqlalchemy as sa
+        engine = sa.create_engine(role_url(self.postgres, OWNER_ROLE))
+        with engine.begin() as conn:
+            conn.exec_driver_sql(GRANTS.read_text())
+        engine.dispose()
 
     def log(self, name: str) -> str:
         path = self.dir / "logs" / f"{name}.log"
@@ -218,18 +237,24 @@ def start(stack_dir: Path | None = None, *, servers: int = 2, workers: int = 2, 
         import sqlalchemy as sa
         admin = sa.create_engine(postgres.url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.exec_driver_sql("CREATE DATABASE portal")
+            # The owner runs the migrations; the portal runs as a role that owns nothing
+            # (deploy/postgres_grants.sql): it cannot drop or disable the audit log's triggers.
+            conn.exec_driver_sql(f"CREATE ROLE {OWNER_ROLE} LOGIN")
+            conn.exec_driver_sql(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
+            conn.exec_driver_sql(f"CREATE DATABASE portal OWNER {OWNER_ROLE}")
         admin.dispose()
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "AWS_"))}
         env.update(seaweed.env())
         env.update({
-            "PORTAL_DATABASE_URL": postgres.url_for("portal"),
+            "PORTAL_DATABASE_URL": role_url(postgres, APP_ROLE),
             "PORTAL_STORAGE": "s3", "PORTAL_S3_BUCKET": "portal",
             "PORTAL_S3_ENDPOINT_URL": seaweed.endpoint_url, "PORTAL_S3_REGION": seaweed.region,
             "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),
             "PORTAL_WATERMARK_KEY": secrets.token_urlsafe(48),
+            "PORTAL_AUDIT_KEY": secrets.token_urlsafe(48),
+            "PORTAL_AUDIT_CHECKPOINT_FILE": str(stack_dir / "audit_checkpoints.jsonl"),
             "PORTAL_BASE_URL": url, "PORTAL_PROXIES": "1",
             "PORTAL_OUTBOX_DIR": str(stack_dir / "outbox"),
             **(extra_env or {}),
@@ -245,7 +270,8 @@ def start(stack_dir: Path | None = None, *, servers: int = 2, workers: int = 2, 
         postgres.stop()
         raise
     try:
-        stack.flask("db", "upgrade")
+        stack.flask("db", "upgrade", as_owner=True)
+        stack.grant_app_role()
         for i in range(servers):
             bind = f"127.0.0.1:{free_port()}"
             stack.servers.append(bind)

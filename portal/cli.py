@@ -1,7 +1,6 @@
 """Command line: `flask --app wsgi ...` (see shared/API.md). One transaction per command."""
 from __future__ import annotations
 
-import sys
 import time
 
 import click
@@ -20,7 +19,6 @@ def _fail(err: PortalError):
 departments = AppGroup("departments", help="Manage departments.")
 users = AppGroup("users", help="Manage accounts.")
 tokens = AppGroup("tokens", help="Manage personal API tokens.")
-audit_cli = AppGroup("audit", help="The audit chain.")
 
 
 @departments.command("create")
@@ -76,16 +74,6 @@ def tokens_create(email, name):
     db.session.commit()
     click.echo(f"token for {user.email}; it is shown once:")
     click.echo(secret)
-
-
-@audit_cli.command("verify")
-def audit_verify():
-    from .audit import verify
-    count, broken = verify()
-    if broken is not None:
-        click.echo(f"BROKEN: {broken} ({count} entries before it are intact)", err=True)
-        sys.exit(1)
-    click.echo(f"audit chain intact: {count} entries")
 
 
 @click.command("seed-demo")
@@ -223,6 +211,7 @@ def clawback_reminders():
 
 
 def register(app: Flask) -> None:
+    from .audit.cli import audit_cli
     from .storage.cli import storage_cli
     from .digests.cli import digests_cli
     from .record_requests.cli import requests_cli

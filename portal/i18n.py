@@ -10,9 +10,11 @@ from urllib.parse import urlsplit
 
 from babel import Locale
 from flask import Blueprint, current_app, g, has_request_context, redirect, request
-from flask_babel import Babel, get_locale, get_translations, lazy_gettext as _l
+from flask_babel import Babel, get_locale, get_translations, gettext as _, lazy_gettext as _l
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
+
+from .core.errors import Invalid
 
 bp = Blueprint("i18n", __name__)
 babel = Babel()
@@ -93,6 +95,9 @@ def _safe_next(target: str | None) -> str:
     """Only a path on this site: never an open redirect."""
     if not target:
         return "/"
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        # CR/LF would split the Location header (a 500 from Werkzeug); no link of ours has them.
+        raise Invalid(_("The return address is not valid."), fields={"next": "control characters"})
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"

@@ -19,7 +19,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
 import sqlalchemy as sa
+from flask import current_app
 
+from .audit import keys
 from .audit.models import GENESIS
 from .audit.services import canonical, entry_hash
 from .core.models import local_date
@@ -209,7 +211,8 @@ COLUMNS = {
                "copy_state", "copy_key", "copy_sha256", "copy_size", "copy_content_type"],
     "deliveries": ["id", "grant_id", "at", "ip", "user_agent", "copy_sha256", "sha256", "bytes_sent",
                    "completed", "finished_at"],
-    "audit_entries": ["id", "at", "actor_id", "actor", "action", "subject", "data", "prev_hash", "hash"],
+    "audit_entries": ["id", "at", "actor_id", "actor", "action", "subject", "data", "prev_hash", "hash",
+                      "key_id"],
 }
 
 
@@ -273,13 +276,15 @@ class _Chain:
         head = db.session.execute(sa.text("SELECT last_id, last_hash FROM audit_head WHERE id = 1")).first()
         self.last_id, self.last_hash = (head[0], head[1]) if head else (0, GENESIS)
         self.count = 0
+        self.key_id, self.key = keys.current(current_app.config)
 
     def entry(self, rows, at, actor_id, actor, action, subject, data):
         self.last_id += 1
         body = canonical(data)
-        digest = entry_hash(self.last_hash, id=self.last_id, at=at.isoformat(), actor=actor, actor_id=actor_id,
-                            action=action, subject=subject, data=body)
-        rows.append((self.last_id, at, actor_id, actor, action, subject, body, self.last_hash, digest))
+        digest = entry_hash(self.key, self.last_hash, id=self.last_id, at=at.isoformat(), actor=actor,
+                            actor_id=actor_id, action=action, subject=subject, data=body, key_id=self.key_id)
+        rows.append((self.last_id, at, actor_id, actor, action, subject, body, self.last_hash, digest,
+                     self.key_id))
         self.last_hash = digest
         self.count += 1
 

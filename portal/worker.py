@@ -17,6 +17,7 @@ from typing import Callable
 
 from flask import Flask, current_app
 
+from .audit.checkpoints import write_if_due as checkpoint_if_due
 from .clawback.campaigns import send_reminders
 from .core import ratelimit
 from .core import storage as files
@@ -36,7 +37,7 @@ def _steps() -> list[tuple[str, Callable[[], object]]]:
     lease = current_app.config["JOB_LEASE_SECONDS"]
     return [("requeue", lambda: jobs.requeue_stale(lease)), ("reminders", send_reminders),
             ("scanned", scan_due), ("digests", send_if_due), ("mail", deliver_due),
-            ("prune", ratelimit.prune)]
+            ("prune", ratelimit.prune), ("checkpoint", checkpoint_if_due)]
 
 
 def _attempt(fn: Callable[[], object], backoff: Backoff | None = None):

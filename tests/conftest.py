@@ -87,7 +87,7 @@ def _migrate(url: str, instance: Path) -> None:
 
 def _base_config(url: str, instance: Path) -> dict:
     return {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
-            "WATERMARK_KEY": "test-watermark-key", "STORAGE_DIR": str(instance / "files"),
+            "WATERMARK_KEY": "test-watermark-key", "AUDIT_KEY": "test-audit-key", "STORAGE_DIR": str(instance / "files"),
             "OUTBOX_DIR": str(instance / "outbox"), "BASE_URL": "http://portal.test",
             "DIGEST_HOUR": None,  # a worker turn in a test never sends digests by the wall clock
             # Cheap hashes keep the suite fast; production keeps argon2-cffi's defaults.

@@ -25,6 +25,8 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(sa.String(64), index=True)
     subject: Mapped[str] = mapped_column(sa.String(200), index=True)
     data: Mapped[str] = mapped_column(sa.Text, server_default="{}")
+    # Which audit key signed the entry (portal.audit.keys.key_id): keys rotate, old ones verify.
+    key_id: Mapped[str] = mapped_column(sa.String(16), server_default="")
     # Unique: two entries can never claim the same predecessor, so the chain cannot fork.
     prev_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -97,17 +97,18 @@ def create_department(actor, *, slug: str, name: str, law: str = "foia") -> Depa
 def authenticate(email: str, password: str, *, ip: str, limits) -> User | None:
     """Check credentials under rate limits; audit success and failure alike."""
     key = (email or "").strip().lower()[:320]
-    ratelimit.check(f"login:acct:{key}", limits["LOGIN_LIMIT"])
-    ratelimit.check(f"login:ip:{ip}", limits["LOGIN_IP_LIMIT"])
+    # Counted before the password is evaluated, atomically: 40 simultaneous guesses get at most
+    # LOGIN_LIMIT evaluated. A success takes its own counts back.
+    ratelimit.take(f"login:acct:{key}", limits["LOGIN_LIMIT"])
+    ip_hit = ratelimit.take(f"login:ip:{ip}", limits["LOGIN_IP_LIMIT"])
     user = find_user(email)
     ok = check_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
-        ratelimit.hit(f"login:acct:{key}")
-        ratelimit.hit(f"login:ip:{ip}")
         audit.record("anonymous", "auth.login_failed", f"user:{user.id}" if user else "user:?",
                      {"email": key, "ip": ip})
         return None
     ratelimit.clear(f"login:acct:{key}")
+    db.session.delete(ip_hit)
     return user
 
 
@@ -206,10 +207,8 @@ def user_for_reset(secret: str, token: str, max_age: int) -> User:
 def request_reset(email: str, *, ip: str, secret: str, base_url: str, limit) -> None:
     """Same outcome whether or not the account exists: no enumeration."""
     key = (email or "").strip().lower()[:320]
-    ratelimit.check(f"reset:acct:{key}", limit)
-    ratelimit.check(f"reset:ip:{ip}", (limit[0] * 10, limit[1]))
-    ratelimit.hit(f"reset:acct:{key}")
-    ratelimit.hit(f"reset:ip:{ip}")
+    ratelimit.take(f"reset:acct:{key}", limit)
+    ratelimit.take(f"reset:ip:{ip}", (limit[0] * 10, limit[1]))
     user = find_user(email)
     if user is None or not user.active:
         return

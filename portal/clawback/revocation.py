@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from .. import audit
 from ..auth.models import User
-from ..core.errors import Forbidden, Invalid, NotFound
+from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.models import utcnow
 from ..disclosures.models import Grant, Release
 from ..extensions import db
@@ -37,13 +37,19 @@ def _require(actor: User, department_ids: set[int]) -> None:
 
 
 def _revoke(actor: User, grants: list[Grant], reason: str, scope: str, subject: str) -> int:
-    now = utcnow()
-    live = [g for g in grants if g.revoked_at is None]
-    for g in live:
-        g.revoked_at, g.revoked_reason = now, reason
-    db.session.flush()
-    audit.record(actor, "grant.revoke", subject,
-                 {"scope": scope, "reason": reason, "grants": [g.id for g in live]})
+    """Revoke those of `grants` still live when the update runs (not when they were read: a
+    revocation made meanwhile by another request is not made again)."""
+    ids = [g.id for g in grants if g.revoked_at is None]
+    live: list[int] = []
+    if ids:
+        db.session.flush()
+        live = sorted(db.session.scalars(
+            sa.update(Grant).where(Grant.id.in_(ids), Grant.revoked_at.is_(None))
+            .values(revoked_at=utcnow(), revoked_reason=reason).returning(Grant.id)
+            .execution_options(synchronize_session=False)).all())
+        for g in grants:
+            db.session.expire(g, ["revoked_at", "revoked_reason"])
+    audit.record(actor, "grant.revoke", subject, {"scope": scope, "reason": reason, "grants": live})
     return len(live)
 
 
@@ -71,12 +77,18 @@ def revoke_release(actor: User, release_id: int, reason: str) -> int:
     if req is None or not may_act_on(actor, req.department_id):  # nor another department's release
         raise NotFound("No such release.")
     release.public = False
-    return _revoke(actor, list(release.grants), reason, "release", f"release:{release_id}")
+    grants = list(release.grants)
+    revoked = _revoke(actor, grants, reason, "release", f"release:{release_id}")
+    if grants and not revoked:
+        raise Conflict("This release is already revoked.")
+    return revoked
 
 
 def revoke_file(actor: User, sha256: str, reason: str) -> int:
     """Every grant of the file, across every request it went out in."""
     reason = _reason(reason)
+    if not actor.is_staff:  # before the look-up: a held file and an unknown one answer alike
+        _require(actor, set())
     sha256 = (sha256 or "").lower()
     _blob(sha256)  # NotFound for a file never uploaded
     rows = _grants_with_department(Blob.sha256 == sha256)

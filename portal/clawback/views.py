@@ -31,7 +31,7 @@ RECIPIENTS_PAGE = 50
 def file_recipients(sha256: str):
     # A page of grants at a time, by grant id: a file sent to thousands stays a quick page.
     after = request.args.get("after", type=int) or 0
-    data = tracing.recipients_json(current_user, sha256, after=min(max(after, 0), 2 ** 31 - 1),
+    data = tracing.recipients_json(current_user, sha256, after=max(after, 0),
                                    limit=RECIPIENTS_PAGE)
     return render_template("clawback/file.html", data=data, form=RevokeForm(), after=after)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
+import sqlite3
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -13,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import mail
 from ..extensions import csrf, db
-from . import storage
+from . import guard, storage
 from .errors import PortalError, TooLarge, TooManyAttempts
 from .models import MAX_ID
 
@@ -148,6 +149,7 @@ def keep_after_rollback(err: PortalError) -> None:
 def install(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
     fingerprint_static(app)
+    app.request_class = guard.PortalRequest
 
     @app.before_request
     def csrf_check():
@@ -163,6 +165,8 @@ def install(app: Flask) -> None:
             if (request.content_length or 0) > limit:
                 raise TooLarge(f"The JSON body is larger than the limit of {limit:,} bytes.")
             request.max_content_length = limit
+
+    app.before_request(guard.refuse_unsafe_text)  # after json_limit: a JSON body is parsed here
 
     @app.after_request
     def commit(response):
@@ -213,11 +217,14 @@ def install(app: Flask) -> None:
         return error_response(err.code or 500, code, message)
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(err: OperationalError):
+    @app.errorhandler(sqlite3.OperationalError)  # raised by the driver's own reads, not wrapped
+    def database_unavailable(err: Exception):
         # The database dropped the connection, timed out or hit a deadlock: nothing of the request
         # was kept, and the same request may well succeed in a moment.
         _abandon()
         log.exception("database error")
+        if "_login_user" not in g:  # the error page must not ask the database for the user again
+            g._login_user = app.login_manager.anonymous_user()
         return error_response(503, "unavailable", _("The database could not complete this right now. "
                                                     "Nothing was changed; please try again in a moment."),
                               headers={"Retry-After": "5"})

@@ -17,6 +17,7 @@ from ..watermark import Codeword, Stamp, WatermarkError, package
 from .models import CopyState, Grant
 
 ZIP_TYPE = "application/zip"
+CSV_TYPE = "text/csv"
 SELF_CHECK_MAX_BYTES = 256 * 1024
 
 
@@ -35,7 +36,31 @@ def copy_key(grant: Grant) -> str:
 
 
 def needs_job(grant: Grant) -> bool:
-    return grant.record.blob.size > current_app.config["MARK_INLINE_MAX_BYTES"]
+    """The worker marks what would keep the recipient waiting: by bytes, and by what marking
+    decodes (pixels, cells), which bytes say little about."""
+    blob, cfg = grant.record.blob, current_app.config
+    if blob.size > cfg["MARK_INLINE_MAX_BYTES"]:
+        return True
+    if blob.content_type.startswith("image/"):
+        return (_pixels(blob) or 0) > cfg["MARK_INLINE_MAX_PIXELS"]
+    if blob.content_type == CSV_TYPE:
+        with files.storage().open(blob.key) as fh:
+            return csv_cells(fh.read()) > cfg["MARK_INLINE_MAX_CELLS"]
+    return False
+
+
+def _pixels(blob) -> int | None:
+    from PIL import Image
+    try:
+        with files.storage().open(blob.key) as fh, Image.open(fh) as im:  # the header only
+            return im.width * im.height
+    except Exception:  # unreadable here is unreadable to the marker too: it wraps, quickly
+        return None
+
+
+def csv_cells(data: bytes) -> int:
+    """At least the cells a CSV holds (every delimiter the reader may pick counts), cheaply."""
+    return sum(data.count(sep) for sep in (b",", b";", b"\t", b"|", b"\n")) + 1
 
 
 def make_copy(grant: Grant) -> None:
@@ -66,6 +91,8 @@ def _mark_in_place(grant: Grant, original: bytes, content_type: str, stamp: Stam
     """
     try:  # the engine is pure: the limits as they stand now are checked here, before it parses
         inspect(io.BytesIO(original), content_type, Limits.from_config(current_app.config))
+        if content_type == CSV_TYPE and csv_cells(original) > current_app.config["MARK_MAX_CELLS"]:
+            raise Unprocessable(f"more than {current_app.config['MARK_MAX_CELLS']:,} cells to mark one by one")
         marked = watermark.mark(original, content_type, stamp)
     except (WatermarkError, Unprocessable) as exc:
         current_app.logger.warning("grant %s: %s; wrapping in a ZIP", grant.id, exc)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.models import Department, User
 from ..core.errors import Invalid
+from ..core.http import db_id
 from ..extensions import db
 from . import clock
 from . import deadlines as dl
@@ -101,7 +102,7 @@ def parse(args) -> Filter:
         fields["sort"] = "one of " + ", ".join(SORTS)
     if len(flt.q) > MAX_Q or len(flt.department) > 64:
         fields["q" if len(flt.q) > MAX_Q else "department"] = "too long"
-    if flt.assignee not in ("", "me", "none") and not flt.assignee.isdigit():
+    if flt.assignee not in ("", "me", "none") and db_id(flt.assignee) is None:
         fields["assignee"] = "me, none or a user id"
     if flt.cursor and flt.sort in SORTS:
         try:

@@ -173,10 +173,8 @@ def start_draft(filing: Filing, *, email: str, name: str, ip: str, limits) -> No
     has an account, so filing does not reveal who has one."""
     email, name = accounts.normalise_email(email), accounts.normalise_name(name)
     filing.check()
-    ratelimit.check(f"draft:email:{email}", limits["DRAFT_LIMIT"])
-    ratelimit.check(f"draft:ip:{ip}", limits["DRAFT_IP_LIMIT"])
-    ratelimit.hit(f"draft:email:{email}")
-    ratelimit.hit(f"draft:ip:{ip}")
+    ratelimit.take(f"draft:email:{email}", limits["DRAFT_LIMIT"])
+    ratelimit.take(f"draft:ip:{ip}", limits["DRAFT_IP_LIMIT"])
     token = secrets.token_urlsafe(32)
     draft = RequestDraft(token_hash=_token_hash(token), email=email, name=name,
                          department=filing.department, title=filing.title,

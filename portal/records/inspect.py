@@ -17,7 +17,7 @@ from .sniff import OOXML
 
 @dataclass(frozen=True)
 class Limits:
-    max_pixels: int = 80_000_000          # width x height of one image (about 9,000 x 9,000)
+    max_pixels: int = 16_000_000          # width x height of one image (4,000 x 4,000)
     zip_max_members: int = 10_000
     zip_max_unzipped: int = 1024 ** 3     # total uncompressed bytes of one package, nested ones included
     zip_max_ratio: int = 200              # uncompressed / compressed, for a part over 1 MiB
@@ -95,7 +95,7 @@ def _zip(stream: BinaryIO, limits: Limits, *, ooxml: bool, depth: int, budget: l
         try:
             with zf.open(info) as part:
                 head = part.read(8)
-                if ooxml and info.filename.endswith((".xml", ".rels")):
+                if ooxml and (info.filename.endswith((".xml", ".rels")) or _looks_like_xml(head)):
                     _no_dtd(head, part, info.filename, what)
                 elif head.startswith(b"PK\x03\x04"):
                     _zip(io.BytesIO(head + part.read()), limits, ooxml=False, depth=depth + 1, budget=budget)
@@ -103,17 +103,39 @@ def _zip(stream: BinaryIO, limits: Limits, *, ooxml: bool, depth: int, budget: l
             raise Unprocessable(f"{what} has a damaged part, {info.filename[:100]}: {exc}.") from None
 
 
+# XML parsers read UTF-8 and UTF-16 (with or without a byte-order mark) alike; a DTD hidden in
+# UTF-16 is not the bytes "<!DOCTYPE".
+_DTD_MARKS = [m.encode(codec) for m in ("<!DOCTYPE", "<!ENTITY") for codec in ("utf-8", "utf-16-le", "utf-16-be")]
+# Encodings an XML parser may detect (UTF-32, EBCDIC) that Office never writes: refused outright.
+_ODD_XML = (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\x00<", b"<\x00\x00\x00", b"\x4c\x6f\xa7\x94")
+_SPACE = b" \t\r\n"
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    """By content, whatever the part's name: a byte-order mark, or '<' or white space in UTF-8 or
+    UTF-16, starts every XML document."""
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", *_ODD_XML)):
+        return True
+    first = head.lstrip(_SPACE)[:1]
+    if first == b"<" or (head and not first):
+        return True
+    return len(head) >= 2 and ((head[1] == 0 and head[0] in b"<" + _SPACE) or (head[0] == 0 and head[1] in b"<" + _SPACE))
+
+
 def _no_dtd(head: bytes, part: BinaryIO, name: str, what: str) -> None:
     """Office files never declare a DTD; one that does may hide entity expansion or external
     entities (billion laughs, XXE). The whole part is read, in chunks: comments may pad the prolog."""
+    if head.startswith(_ODD_XML):
+        raise Unprocessable(f"{what} has a part, {name[:100]}, in an XML encoding Office never uses "
+                            "(UTF-32 or EBCDIC); the portal does not accept it.")
     tail = b""
     chunk = head
     while chunk:
         window = tail + chunk
-        if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+        if any(mark in window for mark in _DTD_MARKS):
             raise Unprocessable(f"{what} declares XML entities in {name[:100]} (an entity-expansion attack?); "
                                 "the portal does not accept it.")
-        tail = window[-16:]
+        tail = window[-32:]
         chunk = part.read(1 << 20)
 
 
@@ -134,8 +156,28 @@ def _pdf(stream: BinaryIO, limits: Limits) -> None:
             if objects > limits.pdf_max_objects:
                 raise Unprocessable(f"The PDF has {objects:,} objects; the limit is {limits.pdf_max_objects:,}.")
             for obj in pdf.objects:
-                if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") == pikepdf.Name.Launch:
+                if _launches(pikepdf, obj):
                     raise Unprocessable("The PDF has a launch action (it would start a program when opened); "
                                         "the portal does not accept it.")
         except (pikepdf.PdfError, RecursionError) as exc:
             raise Unprocessable(f"The PDF is damaged and cannot be read ({str(exc)[:200]}).") from None
+
+
+def _launches(pikepdf, obj, depth: int = 0) -> bool:
+    """A /Launch action in this object or any object written inside it (direct objects: an
+    /OpenAction or a link annotation's /A may hold the action itself rather than refer to it).
+    Indirect objects are checked on their own as the caller walks them all."""
+    if isinstance(obj, pikepdf.Stream):
+        obj = obj.stream_dict
+    if isinstance(obj, pikepdf.Dictionary):
+        if obj.get("/S") == pikepdf.Name.Launch:
+            return True
+        children = [value for _, value in obj.items()]
+    elif isinstance(obj, pikepdf.Array):
+        children = list(obj)
+    else:
+        return False
+    if depth > 100:  # nothing legitimate nests direct objects this deep
+        raise Unprocessable("The PDF nests its objects too deeply to be checked; the portal does not accept it.")
+    return any(_launches(pikepdf, child, depth + 1) for child in children
+               if isinstance(child, (pikepdf.Dictionary, pikepdf.Array)) and not child.is_indirect)

@@ -157,13 +157,21 @@ def _shape(record: Record, kind: str):
     def shape():
         if "v" not in cache:
             data = read(record)
-            try:
-                cache["v"] = (engine.pdf.page_sizes(data) if kind == "pdf"
-                              else engine.image.size(data) if kind == "image" else data)
-            except RedactionError as exc:
-                raise Unprocessable(str(exc)) from exc
+            cache["v"] = readable(engine.pdf.page_sizes if kind == "pdf"
+                                  else engine.image.size if kind == "image" else bytes, data)
         return cache["v"]
     return shape
+
+
+def readable(read_with, *args):
+    """A reader's answer, or 422: a damaged file (a workbook that is no workbook, a PDF whose page
+    tree claims a million pages) fails inside the readers in ways of their own."""
+    try:
+        return read_with(*args)
+    except RedactionError as exc:
+        raise Unprocessable(str(exc)) from exc
+    except Exception as exc:
+        raise Unprocessable("This file cannot be read: it is damaged or not what its type says.") from exc
 
 
 def add(actor: User, record_id: int, items: list[dict]) -> list[Redaction]:
@@ -175,7 +183,7 @@ def add(actor: User, record_id: int, items: list[dict]) -> list[Redaction]:
     allowed, shape, made = citations(record), _shape(record, kind), []
     for item in items:
         citation = item.get("citation")
-        if citation not in allowed:
+        if not isinstance(citation, str) or citation not in allowed:
             raise Invalid("Cite one of the exemptions of this request's law: " + ", ".join(allowed) + ".",
                           fields={"citation": "unknown"})
         page, spec = _parse(record, kind, item, shape)
@@ -400,8 +408,8 @@ def layout(actor: User, record_id: int) -> dict:
                                                       for n, (w, h) in enumerate(shape, 1)]}
     if kind == "image":
         return {"kind": kind, "unit": "px", "width": shape[0], "height": shape[1]}
-    sheets = ([engine.sheet.csv_grid(shape)] if record.content_type == "text/csv"
-              else engine.sheet.grids(engine.sheet.load_xlsx(shape)))
+    sheets = (readable(lambda: [engine.sheet.csv_grid(shape)]) if record.content_type == "text/csv"
+              else readable(lambda: engine.sheet.grids(engine.sheet.load_xlsx(shape))))
     return {"kind": kind, "sheets": [{"name": g.name, "rows": len(g.rows),
                                       "columns": [str(g.values.get((g.rows[0], c), "")) for c in g.cols]
                                       if g.rows else []} for g in sheets]}

@@ -52,6 +52,10 @@ def _entry(item, now: datetime) -> dict:
     return out
 
 
+# Objects no row names by design: the audit log's checkpoints (portal.audit.checkpoints.S3_PREFIX).
+KEPT_PREFIXES = ("audit-checkpoints/",)
+
+
 def check(backend: Storage, referenced: Callable[[], dict[str, dict]], *, grace_seconds: int,
           delete_orphans: bool = False, hashes: bool = False) -> Report:
     """`referenced()` gives every key a row names, with a description of that row: "table", "id",
@@ -65,6 +69,8 @@ def check(backend: Storage, referenced: Callable[[], dict[str, dict]], *, grace_
     cutoff = now - timedelta(seconds=grace_seconds)
     seen: set[str] = set()
     for item in backend.iter_objects():
+        if item.key.startswith(KEPT_PREFIXES):
+            continue
         report.objects += 1
         seen.add(item.key)
         row = referenced.get(item.key)

@@ -106,6 +106,8 @@ def _fine(cand: np.ndarray, orig: np.ndarray, box: Box) -> Box:
         if x1 - x0 <= tw or y1 - y0 <= th:
             continue
         patch_box = (cx - pw / 2 / sx, cy - ph / 2 / sy, cx + pw / 2 / sx, cy + ph / 2 / sy)
+        if patch_box[0] < 0 or patch_box[1] < 0 or patch_box[2] > w or patch_box[3] > h:
+            continue  # a small copy (a thumbnail): the patch would reach past its edge
         template = resample(cand, (tw, th), patch_box)
         r, c, score = _peak(_ncc(orig[y0:y1, x0:x1], template))
         if score > _MIN_SCORE:

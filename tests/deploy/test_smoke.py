@@ -159,3 +159,31 @@ def test_nginx_leaves_out_an_app_server_that_is_not_ready(stack):
             os.kill(pid, signal.SIGCONT)
     stack.supervise(probe_every=0)
     assert stack.not_ready == frozenset()
+
+
+def test_the_portals_role_cannot_rewrite_or_unguard_the_audit_log(stack):
+    """The servers' role owns nothing: no DISABLE or DROP of the triggers, no UPDATE or DELETE of
+    entries; the owner's role (migrations) still can, which is why it is kept off the servers."""
+    from deploy.stack import OWNER_ROLE, role_url
+    app = sa.create_engine(stack.env["PORTAL_DATABASE_URL"])
+    assert "portal_app@" in stack.env["PORTAL_DATABASE_URL"]
+    try:
+        for sql, refusal in [("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_no_change", "must be owner"),
+                             ("DROP TRIGGER audit_entries_no_change ON audit_entries", "must be owner"),
+                             ("UPDATE audit_entries SET actor = 'x'", "permission denied"),
+                             ("DELETE FROM audit_entries", "permission denied"),
+                             ("TRUNCATE audit_entries", "permission denied"),
+                             ("UPDATE alembic_version SET version_num = 'x'", "permission denied"),
+                             ("CREATE TABLE scratch (id int)", "permission denied")]:
+            with pytest.raises(sa.exc.ProgrammingError, match=refusal), app.begin() as conn:
+                conn.exec_driver_sql(sql)
+        with app.connect() as conn:  # reading and appending through the app work as before
+            assert conn.scalar(sa.text("SELECT count(*) FROM audit_entries")) > 0
+    finally:
+        app.dispose()
+    owner = sa.create_engine(role_url(stack.postgres, OWNER_ROLE))
+    with owner.connect() as conn:
+        assert conn.scalar(sa.text("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_entries'")) == OWNER_ROLE
+    owner.dispose()
+    checked = stack.flask("audit", "verify", check=False)
+    assert checked.returncode == 0, checked.stderr
