@@ -60,7 +60,7 @@ def _mark_in_place(grant: Grant, original: bytes, content_type: str, stamp: Stam
     """The format's own marks; the receipt ZIP when they cannot carry the code.
 
     A small file may be too short for its format's marks (a three-line text has
-    three whitespace bits), so small copies are read back before they leave.
+    three whitespace bits), so copies are checked before they leave.
     """
     try:  # the engine is pure: the limits as they stand now are checked here, before it parses
         inspect(io.BytesIO(original), content_type, Limits.from_config(current_app.config))
@@ -68,10 +68,13 @@ def _mark_in_place(grant: Grant, original: bytes, content_type: str, stamp: Stam
     except (WatermarkError, Unprocessable) as exc:
         current_app.logger.warning("grant %s: %s; wrapping in a ZIP", grant.id, exc)
         return package.mark(original, stamp, grant.record.filename), ZIP_TYPE
-    if len(original) <= SELF_CHECK_MAX_BYTES:
-        found = watermark.read(marked, original, content_type, [stamp.codeword])
-        if not any(f.codeword == stamp.codeword for f in found):
-            return package.mark(original, stamp, grant.record.filename), ZIP_TYPE
+    # A format with an exact check (PDF) is checked whatever its size: the check
+    # walks the objects written, not the text. Others are read back only when small,
+    # the only case where their marks may not fit.
+    checked = watermark.has_exact_check(content_type) or len(original) <= SELF_CHECK_MAX_BYTES
+    if checked and not watermark.verify(marked, original, content_type, stamp):
+        current_app.logger.warning("grant %s: the marks did not verify; wrapping in a ZIP", grant.id)
+        return package.mark(original, stamp, grant.record.filename), ZIP_TYPE
     return marked, content_type
 
 
