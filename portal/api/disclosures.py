@@ -7,6 +7,7 @@ from ..core.errors import Invalid
 from ..core.http import client_ip, user_agent
 from ..disclosures import services
 from ..disclosures.delivery import deliver
+from ..records import bulk
 from ..records import services as records
 from . import bp
 from .auth import actor, require_staff
@@ -25,11 +26,14 @@ def upload_record(request_id: int):
     f = request.files.get("file")
     if f is None:
         raise Invalid("Send the file as multipart/form-data, field 'file'.", fields={"file": "required"})
-    rec = records.upload(actor(), request_id, f.stream, f.filename,
-                         disposition=request.form.get("disposition") or "release",
-                         exemption=request.form.get("exemption"),
-                         max_size=current_app.config["MAX_CONTENT_LENGTH"])
-    return record_json(rec), 201
+    options = {"disposition": request.form.get("disposition") or "release",
+               "exemption": request.form.get("exemption"), "max_size": current_app.config["MAX_CONTENT_LENGTH"]}
+    if request.form.get("unpack", "").lower() in ("true", "1", "yes"):
+        made, refused = bulk.unpack(actor(), request_id, f.stream, f.filename, **options)
+        return {"records": [record_json(r) for r in made],
+                "refused": [{"name": name, "error": {"code": err.code, "message": err.message}}
+                            for name, err in refused]}, 201
+    return record_json(records.upload(actor(), request_id, f.stream, f.filename, **options)), 201
 
 
 @bp.get("/requests/<int:request_id>/records")

@@ -29,7 +29,7 @@ _list = {"type": "array"}
 REASON = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 2000}}}
 FILE = {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
     "file": {"type": "string", "format": "binary"}, "disposition": {"enum": ["release", "withhold"]},
-    "exemption": _str}}}}
+    "exemption": _str, "unpack": {"enum": ["true", "false"]}}}}}
 ONLY_FILE = {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
     "file": {"type": "string", "format": "binary"}}}}}
 REDACTION = {"type": "object", "required": ["kind"], "properties": {
@@ -52,8 +52,8 @@ OPERATIONS = [
         "type": "object", "required": ["kind", "body"], "properties": {
             "kind": {"enum": ["acknowledge", "extend", "message", "note", "close"]}, "body": _str,
             "outcome": _str, "days": _int, "exemptions": {"type": "array", "items": _str}}}, {201: "The event."}, (409,), ()),
-    ("post", "/requests/{request_id}/records", "Upload a responsive record.", "staff of the department", FILE,
-     {201: "The record."}, (409, 413, 415, 422), ()),
+    ("post", "/requests/{request_id}/records", "Upload a responsive record (unpack=true: a ZIP, one record per member).",
+     "staff of the department", FILE, {201: "The record; with unpack, {records, refused}."}, (409, 413, 415, 422), ()),
     ("get", "/requests/{request_id}/records", "A request's records.", "staff of the department", None, {200: ("Records.", _list)}, (), ()),
     ("post", "/requests/{request_id}/releases", "Release records: one marked copy per recipient.", "staff of the department", {
         "type": "object", "required": ["record_ids"], "properties": {
