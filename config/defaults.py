@@ -76,6 +76,8 @@ SCAN_RETRY_SECONDS = 60        # first retry after a scanner error; doubles, at 
 MARK_INLINE_MAX_BYTES = 20 * 1024 ** 2
 # Formats are marked in memory up to this size; larger files leave inside a receipt ZIP, streamed
 MARK_IN_MEMORY_MAX_BYTES = 128 * 1024 ** 2
+# Copies for a whole-release bundle are made by the worker in this many processes (0: one per core)
+BUNDLE_COPY_PROCESSES = 0
 # Background jobs: a job still "running" this many seconds after a worker took it is taken to be
 # abandoned (its worker died) and goes back to the queue; keep it longer than the slowest job.
 JOB_LEASE_SECONDS = 900

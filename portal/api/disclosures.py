@@ -6,6 +6,8 @@ from flask import current_app, request, url_for
 from ..core.errors import Invalid
 from ..core.http import client_ip, user_agent
 from ..disclosures import services
+from ..disclosures.bundle_stream import deliver_bundle
+from ..disclosures.bundles import BundlePreparing
 from ..disclosures.delivery import deliver
 from ..records import bulk
 from ..records import services as records
@@ -83,4 +85,14 @@ def download(grant_id: int):
         return deliver(grant, ip=client_ip(), user_agent=user_agent())
     except services.Preparing as wait:
         return ({"status": "preparing", "message": "Your copy is being prepared; try again shortly."},
+                202, {"Retry-After": str(wait.retry_after)})
+
+
+@bp.get("/releases/<int:release_id>/download")
+def download_release(release_id: int):
+    try:
+        return deliver_bundle(actor(), release_id, ip=client_ip(), user_agent=user_agent())
+    except BundlePreparing as wait:
+        return ({"status": "preparing", "bundle_id": wait.bundle_id, "done": wait.done, "total": wait.total,
+                 "message": "Your files are being prepared; try again shortly."},
                 202, {"Retry-After": str(wait.retry_after)})

@@ -83,6 +83,9 @@ OPERATIONS = [
     ("get", "/grants/{grant_id}/download", "My marked copy.", "the grant's recipient", None,
      {200: ("The copy, in the record's own type (a ZIP when marks need a receipt).", "*/*"), 202: "Being prepared; see Retry-After.", 302: "A short-lived storage address."},
      (410, 422), ()),
+    ("get", "/releases/{release_id}/download", "All my marked copies of a release, in one ZIP.", "a recipient of the release", None,
+     {200: ("A ZIP of my copies; REVOKED.txt names the files left out.", "application/zip"),
+      202: "Being prepared (done, total); see Retry-After."}, (409, 410), ()),
     ("get", "/me/clawback-notices", "Clawback notices addressed to me.", "anyone with a token", None, {200: ("Notices.", _list)}, (), ()),
     ("post", "/clawback-notices/{notice_id}/response", "Answer a clawback notice.", "its recipient", {
         "type": "object", "required": ["action"], "properties": {

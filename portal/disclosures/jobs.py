@@ -19,3 +19,6 @@ def make_copy_failed(grant_id: int) -> None:
     grant = db.session.get(Grant, grant_id)
     if grant is not None:
         copies.fail_copy(grant, "the copy could not be prepared")
+
+
+from . import bundles as _bundles  # noqa: E402,F401  (registers make_bundle)
