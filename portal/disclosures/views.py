@@ -16,6 +16,8 @@ from ..records import bulk
 from ..records import services as records
 from ..screening.holds import ScreeningHold, holds_of
 from . import services
+from .bundle_stream import deliver_bundle
+from .bundles import BundlePreparing
 from .delivery import deliver
 from .forms import ReleaseForm, UploadForm
 from .tables import files_table
@@ -117,6 +119,16 @@ def my_files():
 @login_required
 def download(grant_id: int):
     return _send(services.grant_for(current_user, grant_id))
+
+
+@bp.route("/me/releases/<int:release_id>/download")
+@login_required
+def download_release(release_id: int):
+    try:
+        return deliver_bundle(current_user, release_id, ip=client_ip(), user_agent=user_agent())
+    except BundlePreparing as wait:
+        return render_template("disclosures/preparing_bundle.html", wait=wait, retry_after=wait.retry_after), 202, {
+            "Retry-After": str(wait.retry_after)}
 
 
 @bp.route("/library")

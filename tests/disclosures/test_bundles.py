@@ -95,3 +95,17 @@ def test_nobody_else_gets_the_bundle_and_a_fully_revoked_one_is_gone(client, ctx
     r = client.get(url, headers=f.token_for(requester))
     assert r.status_code == 410 and r.get_json()["error"]["code"] == "gone"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 0
+
+
+def test_download_all_on_the_files_page_shows_progress_then_sends_the_zip(client, ctx):
+    _, requester, rel = _release()
+    f.login(client, requester.email)
+    page = client.get("/me/files").get_data(as_text=True)
+    link = f"/me/releases/{rel.id}/download"
+    assert link in page and "Download all" in page
+    r = client.get(link)
+    assert r.status_code == 202 and "0 of 3 ready" in r.get_data(as_text=True)
+    assert 'http-equiv="refresh"' in r.get_data(as_text=True)
+    run_once()
+    r = client.get(link)
+    assert r.status_code == 200 and len(zipfile.ZipFile(io.BytesIO(r.get_data())).namelist()) == 3
