@@ -5,6 +5,7 @@ import logging
 
 from flask import current_app
 
+from .clawback import batch as _attribution_batches  # noqa: F401  (registers job handlers)
 from .clawback.campaigns import send_reminders
 from .core import ratelimit
 from .digests.sending import send_if_due

@@ -102,6 +102,10 @@ OPERATIONS = [
     ("post", "/clawbacks/{campaign_id}/rerelease", "Release a corrected record to the same recipients.", "admin", {
         "type": "object", "required": ["record_id"], "properties": {"record_id": _int}}, {201: "The releases."}, (409, 422), ()),
     ("post", "/attributions", "Say whose copy a found file is.", "admin", ONLY_FILE, {200: "`{exact, matches}`."}, (413, 415, 422), ()),
+    ("post", "/attributions/batch", "Attribute every file of a ZIP of found files, in the worker.", "admin", ONLY_FILE,
+     {202: "`{id}`."}, (413, 415, 422, 429), ()),
+    ("get", "/attributions/batch/{batch_id}", "A batch's progress and results.", "admin", None,
+     {200: "`{id, status, done, total, files: [{name, exact, matches}]}`."}, (), ()),
 ]
 
 _PARAMS = {"ident": {"type": "string", "pattern": "^[0-9]{1,12}$"}, "sha256": {"type": "string"}}

@@ -1,0 +1,57 @@
+"""Pages: attributing a ZIP of found files, its progress, and the report for counsel."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, current_app, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..core.errors import PortalError
+from ..core.export import pdf_report
+from ..core.http import content_disposition
+from ..core.permissions import admin_required
+from ..core.web import rollback
+from . import batch
+from .forms import AttributionBatchForm
+from .views import bp
+
+
+@bp.route("/admin/attribute/batch", methods=["GET", "POST"])
+@admin_required
+def attribute_batch():
+    form = AttributionBatchForm()
+    if form.validate_on_submit():
+        try:
+            started = batch.start(current_user, form.file.data.stream, form.file.data.filename)
+        except PortalError as err:
+            rollback()
+            return render_template("clawback/attribute_batch.html", form=form, error=err.message), err.status
+        return redirect(url_for("clawback.attribution_batch", batch_id=started.id))
+    return render_template("clawback/attribute_batch.html", form=form)
+
+
+@bp.route("/admin/attribute/batch/<int:batch_id>")
+@admin_required
+def attribution_batch(batch_id: int):
+    b = batch.get(current_user, batch_id)
+    files = [(f, json.loads(f.result)) for f in b.files]
+    return render_template("clawback/attribution_batch.html", b=b, files=files, done=len(files),
+                           recipients=batch.by_recipient(b))
+
+
+@bp.route("/admin/attribute/batch/<int:batch_id>.csv")
+@admin_required
+def attribution_batch_csv(batch_id: int):
+    b = batch.get(current_user, batch_id)
+    return Response(batch.report_csv(b), mimetype="text/csv", headers={
+        "Content-Disposition": content_disposition(f"attribution-batch-{b.id}.csv")})
+
+
+@bp.route("/admin/attribute/batch/<int:batch_id>.pdf")
+@admin_required
+def attribution_batch_pdf(batch_id: int):
+    b = batch.get(current_user, batch_id)
+    body = pdf_report(f"Attribution of found files, batch {b.id}", batch.report_lines(b),
+                      current_app.config["AGENCY_NAME"])
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": content_disposition(f"attribution-batch-{b.id}.pdf")})
