@@ -91,6 +91,8 @@ OPERATIONS = [
         "type": "object", "required": ["action"], "properties": {
             "action": {"enum": ["acknowledge", "certify_deleted", "contest"]}, "statement": _str}}, {200: "The notice."}, (409,), ()),
     ("get", "/files/{sha256}/recipients", "Everyone who received a file.", "staff of the department(s), admin", None, {200: "Recipients."}, (), ()),
+    ("get", "/releases/{release_id}/recipients", "Everyone who received a release: files held and fetched, bundles.",
+     "staff of the department, admin", None, {200: "`{release_id, records, recipients: [...]}`."}, (), ()),
     ("post", "/files/{sha256}/revoke", "Revoke every grant of a file.", "staff of the department(s), admin", REASON, {200: "`{revoked}`."}, (), ()),
     ("post", "/grants/{grant_id}/revoke", "Revoke one grant.", "staff of the department, admin", REASON, {200: "The grant."}, (), ()),
     ("post", "/releases/{release_id}/revoke", "Revoke a release.", "staff of the department, admin", REASON, {200: "`{revoked}`."}, (), ()),

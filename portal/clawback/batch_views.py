@@ -1,4 +1,5 @@
-"""Pages: attributing a ZIP of found files, its progress, and the report for counsel."""
+"""Pages at the scale of a release: attributing a ZIP of found files (progress, reports for
+counsel), and who has a whole release."""
 from __future__ import annotations
 
 import json
@@ -9,9 +10,9 @@ from flask_login import current_user
 from ..core.errors import PortalError
 from ..core.export import pdf_report
 from ..core.http import content_disposition
-from ..core.permissions import admin_required
+from ..core.permissions import admin_required, staff_required
 from ..core.web import rollback
-from . import batch
+from . import batch, release_tracing
 from .forms import AttributionBatchForm
 from .views import bp
 
@@ -55,3 +56,9 @@ def attribution_batch_pdf(batch_id: int):
                       current_app.config["AGENCY_NAME"])
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": content_disposition(f"attribution-batch-{b.id}.pdf")})
+
+
+@bp.route("/staff/releases/<int:release_id>/recipients")
+@staff_required
+def release_recipients(release_id: int):
+    return render_template("clawback/release.html", data=release_tracing.release_recipients(current_user, release_id))

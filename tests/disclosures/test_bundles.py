@@ -109,3 +109,22 @@ def test_download_all_on_the_files_page_shows_progress_then_sends_the_zip(client
     run_once()
     r = client.get(link)
     assert r.status_code == 200 and len(zipfile.ZipFile(io.BytesIO(r.get_data())).namelist()) == 3
+
+
+def test_who_has_a_whole_release_counts_bundles_and_deliveries(client, ctx):
+    staff, requester, rel = _release()
+    h = f.token_for(requester)
+    client.get(f"/api/v1/releases/{rel.id}/download", headers=h)
+    run_once()
+    client.get(f"/api/v1/releases/{rel.id}/download", headers=h).get_data()
+    r = client.get(f"/api/v1/releases/{rel.id}/recipients", headers=f.token_for(staff))
+    assert r.status_code == 200
+    people = {p["user"]["email"]: p for p in r.get_json()["recipients"]}
+    mine = people[requester.email]
+    assert (mine["grants"], mine["files_delivered"], mine["deliveries"], mine["in_bundles"]) == (3, 3, 3, 3)
+    assert [b["state"] for b in mine["bundles"]] == ["ready"]
+    assert people["counsel@example.org"]["deliveries"] == 0 and r.get_json()["records"] == 3
+    assert client.get(f"/api/v1/releases/{rel.id}/recipients", headers=h).status_code == 403
+    f.login(client, staff.email)
+    page = client.get(f"/staff/releases/{rel.id}/recipients").get_data(as_text=True)
+    assert "counsel@example.org" in page and "ready 3/3" in page
