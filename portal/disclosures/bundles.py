@@ -153,8 +153,10 @@ def _pool():
     if processes <= 1:
         _init_child(current_app.config)
         return _Inline()
-    # fork: the children start at once with the engine imported; they use neither the app nor
-    # the database, only a storage client of their own (made in _init_child).
+    # fork: the children start at once with the engine imported and this process's environment
+    # (S3 credentials come from it); they use neither the app nor the database, only a storage
+    # client of their own (made in _init_child). A forkserver would be safer in a worker that
+    # runs threads, but its server keeps the environment of the moment it started.
     return multiprocessing.get_context("fork").Pool(processes, initializer=_init_child,
                                                     initargs=(dict(current_app.config),))
 
