@@ -9,7 +9,9 @@ free space in the temporary folder):
 
 Every part measures its yardstick in the same run and prints the ratio to it:
 
-- pdf: a 200-page text PDF (about 400 KB) is uploaded and released RUNS + 1 times to one
+- pdf: each PDF of bench/pdf_samples.py (200-page text PDFs of 150 KB, 236 KB, 270 KB and
+  2 MB, a 20-page image PDF and a 1,000-page text PDF: both sides of the self-check's 256 KB
+  and of the page counts) is uploaded and released RUNS + 1 times to one
   requester. Each grant's first download through the API (GET /api/v1/grants/ID/download
   with a bearer token: marking, storing the copy, the delivery row, streaming) and its
   second (the stored copy) are timed; the first grant only warms up. Between them runs
@@ -50,7 +52,6 @@ import io
 import itertools
 import json
 import os
-import random
 import re
 import secrets
 import shutil
@@ -67,6 +68,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlencode
 
+from bench.pdf_samples import SAMPLES
 from bench.common import close_database, median_ms, portal_app, reset_peak_rss, status_kb, timed
 from tests.support.postgres import free_port
 from tests.support.streams import GeneratedStream
@@ -74,8 +76,7 @@ from tests.support.streams import GeneratedStream
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 ** 2
 
-PAGES = 200
-RUNS = 7
+RUNS = 5
 FIRST_TARGET = 2.0
 
 GRANTS = 20
@@ -135,32 +136,6 @@ def report(rows: list[Row]) -> str:
 
 # -- pdf: first and second download against qpdf -----------------------------------------------
 
-def text_pdf(pages: int) -> bytes:
-    """Pages of Helvetica text: memo-like lines with numbers, so they compress like real text."""
-    import pikepdf
-    from pikepdf import Dictionary, Name
-
-    rng = random.Random(7)
-    words = ("budget memo police department overtime contract vendor payment council review quarter "
-             "fiscal audit report staff training equipment vehicle patrol incident records the of and "
-             "for with approved pending invoice account transfer").split()
-    pdf = pikepdf.new()
-    font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))
-    for number in range(1, pages + 1):
-        lines = [b"BT /F1 9 Tf 11 TL 54 750 Td"]
-        for _ in range(62):
-            text = " ".join(rng.choice(words) for _ in range(9))
-            lines.append(f"({text} ${rng.randint(10, 99999):,}.{rng.randint(0, 99):02d} "
-                         f"#{rng.randint(100000, 999999)}) '".encode())
-        lines.append(f"0 -20 Td (Page {number} of {pages}) ' ET".encode())
-        pdf.pages.append(pikepdf.Page(Dictionary(
-            Type=Name.Page, MediaBox=[0, 0, 612, 792], Contents=pdf.make_stream(b"\n".join(lines)),
-            Resources=Dictionary(Font=Dictionary(F1=font)))))
-    out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, compress_streams=True)
-    return out.getvalue()
-
-
 def stamp_pdf() -> bytes:
     """One US Letter page with what the engine's stamp shows: a footer and a faint diagonal code."""
     import pikepdf
@@ -184,27 +159,41 @@ def pdf_part(scratch: Path) -> list[Row]:
     from portal import watermark
     from portal.disclosures import services
     from portal.disclosures.copies import stamp_for
+    from portal.auth.models import User
     from portal.disclosures.models import Grant
     from portal.extensions import db
+    from portal.record_requests.models import RecordRequest as Request
     from tests import factories as f
 
-    original = text_pdf(PAGES)
-    source, stamp, out = scratch / "in.pdf", scratch / "stamp.pdf", scratch / "out.pdf"
-    source.write_bytes(original)
+    stamp = scratch / "stamp.pdf"
     stamp.write_bytes(stamp_pdf())
-    qpdf = ["qpdf", str(source), "--overlay", str(stamp), "--repeat=1", "--", str(out)]
-
     app = portal_app(scratch / "instance")
+    client = app.test_client()
     with app.app_context():
         _, staff, requester, req = f.scenario()
-        record = f.upload(staff, req, original, filename="council-minutes.pdf")
-        grant_ids = [services.create_release(staff, req.id, [record.id]).grants[0].id
-                     for _ in range(RUNS + 1)]
         f.commit()
+        staff_id, req_id = staff.id, req.id
         headers = f.token_for(requester)
-        engine_stamp = stamp_for(db.session.get(Grant, grant_ids[0]))
-    client = app.test_client()
+    rows: list[Row] = []
+    for n, (label, make) in enumerate(SAMPLES.items()):
+        original = make()
+        source, out = scratch / f"in{n}.pdf", scratch / f"out{n}.pdf"
+        source.write_bytes(original)
+        qpdf = ["qpdf", str(source), "--overlay", str(stamp), "--repeat=1", "--", str(out)]
+        with app.app_context():
+            staff, req = db.session.get(User, staff_id), db.session.get(Request, req_id)
+            record = f.upload(staff, req, original, filename=f"sample-{n}.pdf")
+            grant_ids = [services.create_release(staff, req_id, [record.id]).grants[0].id
+                         for _ in range(RUNS + 1)]
+            f.commit()
+            engine_stamp = stamp_for(db.session.get(Grant, grant_ids[0]))
+        rows += _pdf_rows(f"{label} ({len(original) / 1000:.0f} KB)", client, headers, qpdf, grant_ids,
+                          lambda: watermark.mark(original, "application/pdf", engine_stamp))
+    close_database(app)
+    return rows
 
+
+def _pdf_rows(size: str, client, headers: dict, qpdf: list[str], grant_ids: list[int], engine) -> list[Row]:
     def download(grant_id: int) -> None:
         r = client.get(f"/api/v1/grants/{grant_id}/download", headers=headers)
         if r.status_code != 200 or not r.get_data().startswith(b"%PDF-"):
@@ -215,14 +204,11 @@ def pdf_part(scratch: Path) -> list[Row]:
         run = {"qpdf": timed(lambda: subprocess.run(qpdf, check=True)),
                "first": timed(lambda: download(grant_id)),
                "second": timed(lambda: download(grant_id)),
-               "engine": timed(lambda: watermark.mark(original, "application/pdf", engine_stamp))}
+               "engine": timed(engine)}
         if n:  # the first round warms up the app, the page cache and qpdf
             for name, seconds in run.items():
                 times[name].append(seconds)
-    close_database(app)
-
     base = median_ms(times["qpdf"])
-    size = f"{PAGES} pages, {len(original) / 1000:.0f} KB"
 
     def row(name: str, label: str, target: float | None = None) -> Row:
         ms = median_ms(times[name])

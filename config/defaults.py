@@ -93,6 +93,8 @@ MARK_IN_MEMORY_MAX_BYTES = 128 * 1024 ** 2
 # and stops once the grant is revoked
 DOWNLOAD_RECHECK_BYTES = 4 * 1024 ** 2
 DOWNLOAD_RECHECK_SECONDS = 2
+# Copies for a whole-release bundle are made by the worker in this many processes (0: one per core)
+BUNDLE_COPY_PROCESSES = 0
 # Background jobs: a job still "running" this many seconds after a worker took it is taken to be
 # abandoned (its worker died) and goes back to the queue; keep it longer than the slowest job.
 JOB_LEASE_SECONDS = 900

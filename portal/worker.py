@@ -18,6 +18,7 @@ from typing import Callable
 from flask import Flask, current_app
 
 from .audit.checkpoints import write_if_due as checkpoint_if_due
+from .clawback import batch as _attribution_batches  # noqa: F401  (registers job handlers)
 from .clawback.campaigns import send_reminders
 from .core import ratelimit
 from .core import storage as files

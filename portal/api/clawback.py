@@ -5,10 +5,10 @@ from datetime import date
 
 from flask import current_app, request
 
-from ..clawback import attribution, campaigns, revocation, tracing
+from ..clawback import attribution, batch, campaigns, release_tracing, revocation, tracing
 from ..core.errors import Invalid
 from . import bp
-from .auth import actor, require_admin
+from .auth import actor, require_admin, require_staff
 from .util import iso, json_body
 
 
@@ -92,6 +92,25 @@ def attribute():
     if f is None:
         raise Invalid("Send the found file as multipart/form-data, field 'file'.", fields={"file": "required"})
     return attribution.attribute(actor(), f.stream, limit=current_app.config["ATTRIBUTION_LIMIT"])
+
+
+@bp.get("/releases/<int:release_id>/recipients")
+def release_recipients(release_id: int):
+    require_staff()
+    return release_tracing.release_recipients(actor(), release_id)
+
+
+@bp.post("/attributions/batch")
+def attribute_batch():
+    f = request.files.get("file")
+    if f is None:
+        raise Invalid("Send a ZIP of the found files as multipart/form-data, field 'file'.", fields={"file": "required"})
+    return {"id": batch.start(actor(), f.stream, f.filename).id}, 202
+
+
+@bp.get("/attributions/batch/<int:batch_id>")
+def attribution_batch(batch_id: int):
+    return batch.batch_json(batch.get(actor(), batch_id))
 
 
 @bp.post("/clawbacks/<int:campaign_id>/rerelease")

@@ -6,7 +6,10 @@ from flask import current_app, request, url_for
 from ..core.errors import Invalid
 from ..core.http import client_ip, user_agent
 from ..disclosures import services
+from ..disclosures.bundle_stream import deliver_bundle
+from ..disclosures.bundles import BundlePreparing
 from ..disclosures.delivery import deliver
+from ..records import bulk
 from ..records import services as records
 from . import bp
 from .auth import actor, require_staff
@@ -25,11 +28,14 @@ def upload_record(request_id: int):
     f = request.files.get("file")
     if f is None:
         raise Invalid("Send the file as multipart/form-data, field 'file'.", fields={"file": "required"})
-    rec = records.upload(actor(), request_id, f.stream, f.filename,
-                         disposition=request.form.get("disposition") or "release",
-                         exemption=request.form.get("exemption"),
-                         max_size=current_app.config["MAX_CONTENT_LENGTH"])
-    return record_json(rec), 201
+    options = {"disposition": request.form.get("disposition") or "release",
+               "exemption": request.form.get("exemption"), "max_size": current_app.config["MAX_CONTENT_LENGTH"]}
+    if request.form.get("unpack", "").lower() in ("true", "1", "yes"):
+        made, refused = bulk.unpack(actor(), request_id, f.stream, f.filename, **options)
+        return {"records": [record_json(r) for r in made],
+                "refused": [{"name": name, "error": {"code": err.code, "message": err.message}}
+                            for name, err in refused]}, 201
+    return record_json(records.upload(actor(), request_id, f.stream, f.filename, **options)), 201
 
 
 @bp.get("/requests/<int:request_id>/records")
@@ -79,4 +85,14 @@ def download(grant_id: int):
         return deliver(grant, ip=client_ip(), user_agent=user_agent())
     except services.Preparing as wait:
         return ({"status": "preparing", "message": "Your copy is being prepared; try again shortly."},
+                202, {"Retry-After": str(wait.retry_after)})
+
+
+@bp.get("/releases/<int:release_id>/download")
+def download_release(release_id: int):
+    try:
+        return deliver_bundle(actor(), release_id, ip=client_ip(), user_agent=user_agent())
+    except BundlePreparing as wait:
+        return ({"status": "preparing", "bundle_id": wait.bundle_id, "done": wait.done, "total": wait.total,
+                 "message": "Your files are being prepared; try again shortly."},
                 202, {"Retry-After": str(wait.retry_after)})

@@ -29,7 +29,7 @@ _list = {"type": "array"}
 REASON = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 2000}}}
 FILE = {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
     "file": {"type": "string", "format": "binary"}, "disposition": {"enum": ["release", "withhold"]},
-    "exemption": _str}}}}
+    "exemption": _str, "unpack": {"enum": ["true", "false"]}}}}}
 ONLY_FILE = {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
     "file": {"type": "string", "format": "binary"}}}}}
 REDACTION = {"type": "object", "required": ["kind"], "properties": {
@@ -52,8 +52,8 @@ OPERATIONS = [
         "type": "object", "required": ["kind", "body"], "properties": {
             "kind": {"enum": ["acknowledge", "extend", "message", "note", "close"]}, "body": _str,
             "outcome": _str, "days": _int, "exemptions": {"type": "array", "items": _str}}}, {201: "The event."}, (409,), ()),
-    ("post", "/requests/{request_id}/records", "Upload a responsive record.", "staff of the department", FILE,
-     {201: "The record."}, (409, 413, 415, 422), ()),
+    ("post", "/requests/{request_id}/records", "Upload a responsive record (unpack=true: a ZIP, one record per member).",
+     "staff of the department", FILE, {201: "The record; with unpack, {records, refused}."}, (409, 413, 415, 422), ()),
     ("get", "/requests/{request_id}/records", "A request's records.", "staff of the department", None, {200: ("Records.", _list)}, (), ()),
     ("post", "/requests/{request_id}/releases", "Release records: one marked copy per recipient.", "staff of the department", {
         "type": "object", "required": ["record_ids"], "properties": {
@@ -83,11 +83,16 @@ OPERATIONS = [
     ("get", "/grants/{grant_id}/download", "My marked copy.", "the grant's recipient", None,
      {200: ("The copy, in the record's own type (a ZIP when marks need a receipt).", "*/*"), 202: "Being prepared; see Retry-After.", 302: "A short-lived storage address."},
      (410, 422), ()),
+    ("get", "/releases/{release_id}/download", "All my marked copies of a release, in one ZIP.", "a recipient of the release", None,
+     {200: ("A ZIP of my copies; REVOKED.txt names the files left out.", "application/zip"),
+      202: "Being prepared (done, total); see Retry-After."}, (409, 410), ()),
     ("get", "/me/clawback-notices", "Clawback notices addressed to me.", "anyone with a token", None, {200: ("Notices.", _list)}, (), ()),
     ("post", "/clawback-notices/{notice_id}/response", "Answer a clawback notice.", "its recipient", {
         "type": "object", "required": ["action"], "properties": {
             "action": {"enum": ["acknowledge", "certify_deleted", "contest"]}, "statement": _str}}, {200: "The notice."}, (409,), ()),
     ("get", "/files/{sha256}/recipients", "Everyone who received a file.", "staff of the department(s), admin", None, {200: "Recipients."}, (), ()),
+    ("get", "/releases/{release_id}/recipients", "Everyone who received a release: files held and fetched, bundles.",
+     "staff of the department, admin", None, {200: "`{release_id, records, recipients: [...]}`."}, (), ()),
     ("post", "/files/{sha256}/revoke", "Revoke every grant of a file.", "staff of the department(s), admin", REASON, {200: "`{revoked}`."}, (), ()),
     ("post", "/grants/{grant_id}/revoke", "Revoke one grant.", "staff of the department, admin", REASON, {200: "The grant."}, (), ()),
     ("post", "/releases/{release_id}/revoke", "Revoke a release.", "staff of the department, admin", REASON, {200: "`{revoked}`."}, (), ()),
@@ -99,6 +104,10 @@ OPERATIONS = [
     ("post", "/clawbacks/{campaign_id}/rerelease", "Release a corrected record to the same recipients.", "admin", {
         "type": "object", "required": ["record_id"], "properties": {"record_id": _int}}, {201: "The releases."}, (409, 422), ()),
     ("post", "/attributions", "Say whose copy a found file is.", "admin", ONLY_FILE, {200: "`{exact, matches}`."}, (413, 415, 422), ()),
+    ("post", "/attributions/batch", "Attribute every file of a ZIP of found files, in the worker.", "admin", ONLY_FILE,
+     {202: "`{id}`."}, (413, 415, 422, 429), ()),
+    ("get", "/attributions/batch/{batch_id}", "A batch's progress and results.", "admin", None,
+     {200: "`{id, status, done, total, files: [{name, exact, matches}]}`."}, (), ()),
 ]
 
 _PARAMS = {"ident": {"type": "string", "pattern": "^[0-9]{1,12}$"}, "sha256": {"type": "string"}}

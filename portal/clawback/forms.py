@@ -27,3 +27,7 @@ class ResponseForm(FlaskForm):
 
 class AttributionForm(FlaskForm):
     file = FileField("The copy that was found", validators=[FileRequired()])
+
+
+class AttributionBatchForm(FlaskForm):
+    file = FileField("A ZIP of the files that were found", validators=[FileRequired()])

@@ -82,3 +82,40 @@ class Attribution(db.Model):
     size: Mapped[int] = mapped_column(sa.BigInteger)
     exact: Mapped[bool] = mapped_column(sa.Boolean)
     result: Mapped[str] = mapped_column(sa.Text)   # the JSON answer given
+
+
+class BatchStatus(str, enum.Enum):
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class AttributionBatch(db.Model):
+    """A ZIP of found files (a scraped collection) attributed by the worker, file by file."""
+    __tablename__ = "attribution_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    status: Mapped[BatchStatus] = mapped_column(
+        sa.Enum(BatchStatus, native_enum=False, create_constraint=False, length=16),
+        server_default=BatchStatus.running.value)
+    filename: Mapped[str] = mapped_column(sa.String(255), server_default="")
+    archive_key: Mapped[Optional[str]] = mapped_column(sa.String(300))  # removed once every file is read
+    total: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    error: Mapped[Optional[str]] = mapped_column(sa.Text)
+
+    actor: Mapped[User] = relationship()
+    files: Mapped[list["AttributionBatchFile"]] = relationship(order_by="AttributionBatchFile.position")
+
+
+class AttributionBatchFile(db.Model):
+    __tablename__ = "attribution_batch_files"
+
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("attribution_batches.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(sa.Integer, primary_key=True)  # order in the ZIP
+    name: Mapped[str] = mapped_column(sa.String(1000))
+    attribution_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("attributions.id"))
+    exact: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    result: Mapped[str] = mapped_column(sa.Text, server_default="{}")  # as POST /attributions answers

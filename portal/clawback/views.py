@@ -169,3 +169,6 @@ def notice(notice_id: int):
         flash("Thank you. Your answer is recorded.")
         return redirect(url_for("clawback.notice", notice_id=n.id))
     return render_template("clawback/notice.html", n=n, form=form)
+
+
+from . import batch_views  # noqa: E402,F401  (its pages are on this blueprint)

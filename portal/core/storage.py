@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 from flask import current_app, g
 
@@ -32,3 +33,21 @@ def rolled_back() -> None:
             storage().delete(key)
         except Exception:  # reported by `flask storage check` as an orphan
             log.exception("could not remove %s after a rollback", key)
+
+
+@contextmanager
+def part_of_transaction():
+    """A part of the transaction that may fail alone (one member of a ZIP): objects it wrote
+    are removed at once if it raises, the rest of the transaction's stay."""
+    keys = g.setdefault("written_keys", [])
+    start = len(keys)
+    try:
+        yield
+    except BaseException:
+        for key in keys[start:]:
+            try:
+                storage().delete(key)
+            except Exception:
+                log.exception("could not remove %s after a refused part", key)
+        del keys[start:]
+        raise

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 import sqlalchemy as sa
 from flask import current_app
@@ -13,12 +16,14 @@ from ..core.errors import Unprocessable
 from ..core.models import utcnow
 from ..extensions import db
 from ..records.inspect import Limits, inspect
+from ..storage import StoredObject
 from ..watermark import Codeword, Stamp, WatermarkError, package
 from .models import CopyState, Grant
 
 ZIP_TYPE = "application/zip"
 CSV_TYPE = "text/csv"
 SELF_CHECK_MAX_BYTES = 256 * 1024
+log = logging.getLogger(__name__)
 
 
 def stamp_for(grant: Grant) -> Stamp:
@@ -63,53 +68,80 @@ def csv_cells(data: bytes) -> int:
     return sum(data.count(sep) for sep in (b",", b";", b"\t", b"|", b"\n")) + 1
 
 
+@dataclass(frozen=True)
+class CopyPlan:
+    """What making one grant's copy needs, as plain values: a pool's process makes it
+    without the app or the database (bundles.py)."""
+    grant_id: int
+    blob_key: str
+    content_type: str
+    size: int
+    filename: str
+    stamp: Stamp
+    key: str
+
+
+def plan_for(grant: Grant) -> CopyPlan:
+    blob = grant.record.blob
+    return CopyPlan(grant.id, blob.key, blob.content_type, blob.size, grant.record.filename,
+                    stamp_for(grant), copy_key(grant))
+
+
 def make_copy(grant: Grant) -> None:
     """Mark the grant's copy and store it under a key of its own. Deterministic."""
-    blob = grant.record.blob
-    backend = files.storage()
-    stamp = stamp_for(grant)
-    content_type = blob.content_type
-    in_place = watermark.supported(content_type) != "package"
-    if not in_place or blob.size > current_app.config["MARK_IN_MEMORY_MAX_BYTES"]:
-        # Only wrapped, or too large to mark in memory: the receipt ZIP, streamed.
-        marked_type, stored = ZIP_TYPE, _wrap_streaming(backend, grant, stamp)
-    else:
-        with backend.open(blob.key) as fh:
-            original = fh.read()
-        marked, marked_type = _mark_in_place(grant, original, content_type, stamp)
-        stored = backend.put_at(copy_key(grant), io.BytesIO(marked))
+    keep_copy(grant, produce(plan_for(grant), files.storage(), current_app.config))
+
+
+def keep_copy(grant: Grant, made: tuple[StoredObject, str]) -> None:
+    stored, marked_type = made
     files.written(stored.key)  # removed again if the transaction that records it rolls back
     grant.copy_key, grant.copy_sha256, grant.copy_size = stored.key, stored.sha256, stored.size
     grant.copy_content_type, grant.copy_state, grant.copy_error = marked_type, CopyState.ready, None
 
 
-def _mark_in_place(grant: Grant, original: bytes, content_type: str, stamp: Stamp) -> tuple[bytes, str]:
+def produce(plan: CopyPlan, backend, config: Mapping[str, Any]) -> tuple[StoredObject, str]:
+    """Make and store the marked copy: (the stored object, its content type). No app, no database."""
+    in_place = watermark.supported(plan.content_type) != "package"
+    if not in_place or plan.size > config["MARK_IN_MEMORY_MAX_BYTES"]:
+        # Only wrapped, or too large to mark in memory: the receipt ZIP, streamed.
+        return _wrap_streaming(backend, plan), ZIP_TYPE
+    with backend.open(plan.blob_key) as fh:
+        original = fh.read()
+    marked, marked_type = _mark_in_place(plan, original, config)
+    return backend.put_at(plan.key, io.BytesIO(marked)), marked_type
+
+
+def _mark_in_place(plan: CopyPlan, original: bytes, config: Mapping[str, Any]) -> tuple[bytes, str]:
     """The format's own marks; the receipt ZIP when they cannot carry the code.
 
     A small file may be too short for its format's marks (a three-line text has
-    three whitespace bits), so small copies are read back before they leave.
+    three whitespace bits), so copies are checked before they leave.
     """
+    content_type, stamp = plan.content_type, plan.stamp
     try:  # the engine is pure: the limits as they stand now are checked here, before it parses
-        inspect(io.BytesIO(original), content_type, Limits.from_config(current_app.config))
-        if content_type == CSV_TYPE and csv_cells(original) > current_app.config["MARK_MAX_CELLS"]:
-            raise Unprocessable(f"more than {current_app.config['MARK_MAX_CELLS']:,} cells to mark one by one")
+        inspect(io.BytesIO(original), content_type, Limits.from_config(config))
+        if content_type == CSV_TYPE and csv_cells(original) > config["MARK_MAX_CELLS"]:
+            raise Unprocessable(f"more than {config['MARK_MAX_CELLS']:,} cells to mark one by one")
         marked = watermark.mark(original, content_type, stamp)
     except (WatermarkError, Unprocessable) as exc:
-        current_app.logger.warning("grant %s: %s; wrapping in a ZIP", grant.id, exc)
-        return package.mark(original, stamp, grant.record.filename), ZIP_TYPE
-    if len(original) <= SELF_CHECK_MAX_BYTES:
-        found = watermark.read(marked, original, content_type, [stamp.codeword])
-        if not any(f.codeword == stamp.codeword for f in found):
-            return package.mark(original, stamp, grant.record.filename), ZIP_TYPE
+        log.warning("grant %s: %s; wrapping in a ZIP", plan.grant_id, exc)
+        return package.mark(original, stamp, plan.filename), ZIP_TYPE
+    # A format with an exact check (PDF) is checked whatever its size: the check
+    # walks the objects written, not the text. Others are read back only when small,
+    # the only case where their marks may not fit.
+    checked = watermark.has_exact_check(content_type) or len(original) <= SELF_CHECK_MAX_BYTES
+    if checked and not watermark.verify(marked, original, content_type, stamp):
+        log.warning("grant %s: the marks did not verify; wrapping in a ZIP", plan.grant_id)
+        return package.mark(original, stamp, plan.filename), ZIP_TYPE
     return marked, content_type
 
 
-def _wrap_streaming(backend, grant: Grant, stamp: Stamp):
+def _wrap_streaming(backend, plan: CopyPlan) -> StoredObject:
     with tempfile.TemporaryFile() as out:
-        with backend.open(grant.record.blob.key) as src:
-            package.mark_stream(src, out, grant.record.filename, stamp)
+        with backend.open(plan.blob_key) as src:
+            package.mark_stream(src, out, plan.filename, plan.stamp)
         out.seek(0)
-        return backend.put_at(copy_key(grant), out)
+        return backend.put_at(plan.key, out)
 
 
 def copy_filename(grant: Grant) -> str:

@@ -6,6 +6,7 @@ from wtforms.validators import Length, Optional
 class UploadForm(FlaskForm):
     disposition = SelectField("Disposition", choices=[("release", "Release"), ("withhold", "Withhold")])
     exemption = StringField("Exemption cited (required to withhold)", validators=[Optional(), Length(max=200)])
+    unpack = BooleanField("Unpack ZIP archives: one record per file inside, named by its path")
 
 
 class ReleaseForm(FlaskForm):

@@ -39,3 +39,6 @@ def screen_whole_file(blob_id: int) -> None:
     for hold in holds.waiting_on(blob_id):
         if holds.recheck(hold):
             release_cleared_hold(hold)
+
+
+from . import bundles as _bundles  # noqa: E402,F401  (registers make_bundle)

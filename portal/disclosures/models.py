@@ -93,5 +93,32 @@ class Delivery(db.Model):
     completed: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     error: Mapped[Optional[str]] = mapped_column(sa.Text)
+    bundle_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("bundles.id"), index=True)  # sent in one
 
     grant: Mapped[Grant] = relationship(back_populates="deliveries")
+
+
+class BundleState(str, enum.Enum):
+    preparing = "preparing"    # the worker is making the copies it lacks
+    ready = "ready"            # every member's copy exists: the ZIP is streamed from them
+    stopped = "stopped"        # a member was revoked while it was prepared; the next request starts again
+    failed = "failed"
+
+
+class Bundle(db.Model):
+    """One recipient's ZIP of every file of one release they hold. The ZIP itself is never
+    stored: it is streamed from the members' own stored copies at each download."""
+    __tablename__ = "bundles"
+    __table_args__ = (sa.Index("ix_bundles_release_recipient", "release_id", "recipient_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("releases.id"))
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    state: Mapped[BundleState] = mapped_column(
+        sa.Enum(BundleState, native_enum=False, create_constraint=False, length=16),
+        server_default=BundleState.preparing.value)
+    done: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    total: Mapped[int] = mapped_column(sa.Integer, server_default="0")  # members live when it was asked for
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    error: Mapped[Optional[str]] = mapped_column(sa.Text)

@@ -11,10 +11,13 @@ from ..core.models import utcnow
 from ..core.permissions import staff_required
 from ..extensions import db
 from ..record_requests.services import get_managed
+from ..records import bulk
 from ..records import services as records
 from ..redaction import log as redaction_log
 from ..screening.holds import ScreeningHold, holds_of
 from . import services
+from .bundle_stream import deliver_bundle
+from .bundles import BundlePreparing
 from .delivery import deliver
 from .forms import ReleaseForm, UploadForm
 
@@ -47,16 +50,24 @@ def upload(request_id: int):
     uploads = [f for f in request.files.getlist("file") if f and f.filename]
     if not form.validate_on_submit() or not uploads:
         return _records_page(req, upload_form=form, error="Choose one or more files to upload.", status=400)
+    options = {"disposition": form.disposition.data, "exemption": form.exemption.data,
+               "max_size": current_app.config["MAX_CONTENT_LENGTH"]}
+    done, refused = [], []
     try:
-        done = [records.upload(current_user, req.id, f.stream, f.filename, disposition=form.disposition.data,
-                               exemption=form.exemption.data, max_size=current_app.config["MAX_CONTENT_LENGTH"])
-                for f in uploads]
+        for f in uploads:
+            if form.unpack.data and bulk.is_zip(f.stream):
+                made, skipped = bulk.unpack(current_user, req.id, f.stream, f.filename, **options)
+                done += made
+                refused += [f"{name} ({err.message})" for name, err in skipped]
+            else:
+                done.append(records.upload(current_user, req.id, f.stream, f.filename, **options))
     except PortalError as err:
         rollback()
         return _records_page(req, upload_form=form, error=err.message, status=err.status)
     held = [r.filename for r in done if not r.scan_status.releasable]
-    flash(f"{len(uploads)} file{'s' if len(uploads) > 1 else ''} uploaded."
-          + (f" In quarantine (see the virus scan column): {', '.join(held)}." if held else ""))
+    flash(f"{len(done)} record{'s' if len(done) != 1 else ''} uploaded."
+          + (f" In quarantine (see the virus scan column): {', '.join(held[:20])}." if held else "")
+          + (f" Refused: {'; '.join(refused[:20])}." if refused else ""))
     return redirect(url_for("disclosures.request_records", request_id=req.id))
 
 
@@ -112,6 +123,16 @@ def my_files():
 @login_required
 def download(grant_id: int):
     return _send(services.grant_for(current_user, grant_id))
+
+
+@bp.route("/me/releases/<int:release_id>/download")
+@login_required
+def download_release(release_id: int):
+    try:
+        return deliver_bundle(current_user, release_id, ip=client_ip(), user_agent=user_agent())
+    except BundlePreparing as wait:
+        return render_template("disclosures/preparing_bundle.html", wait=wait, retry_after=wait.retry_after), 202, {
+            "Retry-After": str(wait.retry_after)}
 
 
 @bp.route("/library")

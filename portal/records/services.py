@@ -59,7 +59,7 @@ def store_blob(stream: BinaryIO, *, max_size: int) -> tuple[Blob, bool]:
     return blob, True
 
 
-def _disposition(disposition: str | None, exemption: str | None) -> tuple[Disposition, str | None]:
+def disposition_of(disposition: str | None, exemption: str | None) -> tuple[Disposition, str | None]:
     try:
         disp = Disposition(disposition or "release")
     except ValueError as exc:
@@ -74,10 +74,17 @@ def upload(actor: User, request_id: int, stream: BinaryIO, filename: str | None,
            disposition: str = "release", exemption: str | None = None,
            replaces_id: int | None = None, max_size: int) -> Record:
     req = get_managed(actor, request_id)
-    disp, exemption = _disposition(disposition, exemption)
+    disp, exemption = disposition_of(disposition, exemption)
     replaces = _replaced(actor, req, replaces_id) if replaces_id else None
+    return add_record(actor, req, stream, clean_filename(filename), disp, exemption,
+                      replaces=replaces, max_size=max_size)
+
+
+def add_record(actor: User, req: RecordRequest, stream: BinaryIO, filename: str, disp: Disposition,
+               exemption: str | None, *, replaces: Record | None = None, max_size: int) -> Record:
+    """One stored, typed, quarantined record of a request the actor manages; filename already clean."""
     blob, new = _store(stream, max_size, filename)
-    record = Record(request_id=req.id, blob=blob, filename=clean_filename(filename),
+    record = Record(request_id=req.id, blob=blob, filename=filename,
                     disposition=disp, exemption=exemption, replaces=replaces, uploaded_by_id=actor.id)
     db.session.add(record)
     db.session.flush()
@@ -162,7 +169,7 @@ def set_disposition(actor: User, record_id: int, disposition: str, exemption: st
     if record is None:
         raise NotFound("No such record.")
     get_managed(actor, record.request_id)
-    disp, exemption = _disposition(disposition, exemption)
+    disp, exemption = disposition_of(disposition, exemption)
     record.disposition, record.exemption = disp, exemption
     if disp == Disposition.withhold:
         record_withheld(actor, record, "withheld")

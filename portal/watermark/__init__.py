@@ -4,9 +4,9 @@ No Flask here. `mark` makes one recipient's copy; `read` looks for marks in a
 found copy, informed by the original the portal kept.
 """
 from .codeword import Codeword, derive, false_match_probability
-from .engine import Finding, Stamp, WatermarkError, mark, read, supported
+from .engine import Finding, Stamp, WatermarkError, has_exact_check, mark, read, supported, verify
 
 __all__ = [
     "Codeword", "Finding", "Stamp", "WatermarkError",
-    "derive", "false_match_probability", "mark", "read", "supported",
+    "derive", "false_match_probability", "has_exact_check", "mark", "read", "supported", "verify",
 ]

@@ -76,6 +76,26 @@ def mark(original: bytes, content_type: str, stamp: Stamp) -> bytes:
     return module.mark(original, stamp)
 
 
+# Formats whose copy just made can be checked where its marks were written, cheaply.
+_EXACT_CHECKS = {"pdf": "pdfcheck"}
+
+
+def has_exact_check(content_type: str) -> bool:
+    return supported(content_type) in _EXACT_CHECKS
+
+
+def verify(marked: bytes, original: bytes, content_type: str, stamp: Stamp) -> bool:
+    """Whether a copy just marked carries stamp's code.
+
+    A format with an exact check looks where its marks were written; any other
+    is read back as attribution would read it.
+    """
+    name = supported(content_type)
+    if name in _EXACT_CHECKS:
+        return not import_module(f"{__package__}.{_EXACT_CHECKS[name]}").missing_marks(marked, stamp)
+    return any(f.codeword == stamp.codeword for f in read(marked, original, content_type, [stamp.codeword]))
+
+
 def read(candidate: bytes, original: bytes, content_type: str,
          candidates: Sequence[Codeword] = ()) -> list[Finding]:
     """Findings in candidate, each a codeword that verified; empty when none did."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import pytest
 
@@ -42,6 +43,13 @@ BOX = {"kind": "box", "page": 1, "x": 60, "y": 60, "width": 100, "height": 30, "
 
 def upload(ids=None):
     return {"file": (io.BytesIO(b"matrix notes\n"), "notes.txt")}
+
+
+def found_zip(ids=None):
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as zf:
+        zf.writestr("found/notes.txt", b"matrix notes\n")
+    return {"file": (io.BytesIO(data.getvalue()), "found.zip")}
 
 
 # "METHOD rule" -> (expected status per actor, form/JSON body or a callable making one)
@@ -85,6 +93,13 @@ ROUTES: dict[str, tuple[dict, object]] = {
     # -- the recipient's side
     "GET /me/files": (SIGNED_IN, None),
     "GET /me/files/<int:grant_id>/download": (row(L, 200, 404, 404, 404, 404), None),
+    "GET /me/releases/<int:release_id>/download": (row(L, 200, 404, 404, 404, 404), None),
+    "GET /staff/releases/<int:release_id>/recipients": (row(L, 403, 403, 200, 404, 200), None),
+    "GET /admin/attribute/batch": (ADMIN_PAGE, None),
+    "POST /admin/attribute/batch": (ADMIN_PAGE, None),
+    "GET /admin/attribute/batch/<int:batch_id>": (row(L, 403, 403, 403, 403, 200), None),
+    "GET /admin/attribute/batch/<int:batch_id>.csv": (row(L, 403, 403, 403, 403, 200), None),
+    "GET /admin/attribute/batch/<int:batch_id>.pdf": (row(L, 403, 403, 403, 403, 200), None),
     "GET /me/notices": (SIGNED_IN, None),
     "GET /me/notices/<int:notice_id>": (row(L, 200, 404, 404, 404, 404), None),
     "POST /me/notices/<int:notice_id>": (row(L, 200, 404, 404, 404, 404), None),
@@ -173,6 +188,8 @@ ROUTES: dict[str, tuple[dict, object]] = {
     "POST /api/v1/holds/<int:hold_id>/approve": (row(401, 403, 403, 403, 404, 201), REASON),
     "POST /api/v1/holds/<int:hold_id>/dismiss": (row(401, 403, 403, 200, 404, 200), REASON),
     "GET /api/v1/grants/<int:grant_id>/download": (row(401, 200, 404, 404, 404, 404), None),
+    "GET /api/v1/releases/<int:release_id>/download": (row(401, 200, 404, 404, 404, 404), None),
+    "GET /api/v1/releases/<int:release_id>/recipients": (row(401, 403, 403, 200, 404, 200), None),
     "POST /api/v1/grants/<int:grant_id>/revoke": (row(401, 404, 404, 200, 404, 200), REASON),
     "POST /api/v1/releases/<int:release_id>/revoke": (row(401, 404, 404, 200, 404, 200), REASON),
     "GET /api/v1/files/<sha256>/recipients": (row(401, 403, 403, 200, 403, 200), None),
@@ -185,6 +202,8 @@ ROUTES: dict[str, tuple[dict, object]] = {
     "POST /api/v1/clawback-notices/<int:notice_id>/response": (row(401, 200, 404, 404, 404, 404),
                                                                {"action": "acknowledge", "statement": ""}),
     "POST /api/v1/attributions": (row(401, 403, 403, 403, 403, 200), upload),
+    "POST /api/v1/attributions/batch": (row(401, 403, 403, 403, 403, 202), found_zip),
+    "GET /api/v1/attributions/batch/<int:batch_id>": (row(401, 403, 403, 403, 403, 200), None),
 }
 
 # Some rules take a record id but need a particular kind of record: the rule text names which.

@@ -7,6 +7,7 @@ objects; the owning requester filed the request; "other" is a requester with not
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -98,6 +99,13 @@ def build() -> World:
     clock.add_closure(admin, utcnow().date() + timedelta(days=40), "Founders' day")
     f.commit()
     closure_id = db.session.scalar(sa.select(sa.func.max(AgencyClosure.id)))
+    from portal.clawback import batch as attribution_batch
+    found = io.BytesIO()
+    with zipfile.ZipFile(found, "w") as zf:
+        zf.writestr("found/memo.txt", b"a found file\n")
+    found.seek(0)
+    batch = attribution_batch.start(admin, found, "found.zip")
+    f.commit()
     mail_id = db.session.scalar(sa.select(sa.func.max(OutgoingMail.id)))
     owner_token = db.session.scalar(sa.text("SELECT id FROM api_tokens WHERE user_id = :u"), {"u": owner.id})
 
@@ -106,7 +114,7 @@ def build() -> World:
              "sha256": memo.sha256, "campaign_id": campaign.id, "notice_id": notice.id,
              "hold_id": hold_id, "list_id": plist.id, "term_id": term.id, "redaction_id": draft.id,
              "attachment_id": att.id, "group_id": split_from.group_id, "closure_id": closure_id,
-             "mail_id": mail_id, "token_id": owner_token, "user_id": owner.id,
+             "mail_id": mail_id, "batch_id": batch.id, "token_id": owner_token, "user_id": owner.id,
              "page": 1, "code": "es", "action": "acknowledge", "filename": "portal.css",
              "token": "not-a-real-token"}
     return w
