@@ -19,6 +19,12 @@ OUTBOX_DIR = None              # None: outbox/ in the instance folder
 MAIL_FROM = "Records Portal <records@localhost>"
 BASE_URL = "http://127.0.0.1:5000"
 AGENCY_NAME = "City of Example"
+# The agency's logo in the page header, beside its name: a path on this site (/static/...) or an
+# https:// address (its origin is then allowed by the pages' Content-Security-Policy). None: no logo.
+LOGO_URL = None
+# Where the footer's "Contact" link and the accessibility statement send people. None: MAIL_FROM's
+# address.
+CONTACT_EMAIL = None
 AGENCY_TIMEZONE = "America/Los_Angeles"
 # Languages of the public pages; the first is the default. A visitor picks one with the switch
 # in the header (a cookie), or the browser's Accept-Language decides.

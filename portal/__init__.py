@@ -50,6 +50,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     install_login(app)
     from . import i18n
     i18n.install(app)
+    from .core import formats
+    formats.install(app)
     from .core import chrome
     chrome.install(app)
     from .disclosures import tables

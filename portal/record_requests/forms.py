@@ -59,6 +59,11 @@ class OptionalBodyForm(ActionForm):
     body = _body("Message to the requester (optional)", required=False)
 
 
+class WithdrawForm(ActionForm):
+    # Used by the requester and by staff on the requester's behalf: it goes on the public timeline.
+    body = _body(_l("Why the request is withdrawn (optional; shown on the request's timeline)"), required=False)
+
+
 class RequiredBodyForm(ActionForm):
     body = _body("Message to the requester")
 

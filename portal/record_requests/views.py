@@ -39,7 +39,8 @@ def _form_errors(form, err: PortalError) -> str:
     for name, msg in err.fields.items():
         field = getattr(form, name, None)
         if field is not None:
-            field.errors = list(field.errors) + [str(msg)]
+            # The API's field codes ("unknown") are for programs; a person reads the message.
+            field.errors = list(field.errors) + [str(msg) if " " in str(msg) else err.message]
     return err.message
 
 
@@ -139,7 +140,7 @@ def mine():
 FORMS = {"message": F.MessageForm, "note": F.NoteForm, "acknowledge": F.OptionalBodyForm,
          "start": F.OptionalBodyForm, "clarify": F.RequiredBodyForm, "fee_estimate": F.FeeForm,
          "fee_accept": F.OptionalBodyForm, "fee_decline": F.OptionalBodyForm, "resume": F.OptionalBodyForm,
-         "extend": F.ExtendForm, "close": F.CloseForm, "withdraw": F.OptionalBodyForm,
+         "extend": F.ExtendForm, "close": F.CloseForm, "withdraw": F.WithdrawForm,
          "reopen": F.RequiredBodyForm, "assign": F.AssignForm, "transfer": F.TransferForm,
          "visibility": F.VisibilityForm, "split": F.SplitForm, "merge": F.MergeForm}
 
