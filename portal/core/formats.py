@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
-from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask import current_app, g
+from flask_babel import gettext, lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from ..i18n import _language
@@ -53,10 +53,13 @@ def _local(value: datetime) -> datetime:
     return value.astimezone(_zone(current_app.config["AGENCY_TIMEZONE"]))
 
 
-def when(value: datetime | None) -> str:
-    """A moment, to the minute, in the agency's time zone: "7 Dec 2026, 14:04 PST"."""
-    if value is None:
+def when(value: datetime | str | None) -> str:
+    """A moment, to the minute, in the agency's time zone: "7 Dec 2026, 14:04 PST". Also takes the
+    ISO 8601 text the API's dictionaries carry (tracing shares them with the pages)."""
+    if not value:
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     local = _local(value)
     return format_datetime(local, "d MMM y, HH:mm", locale=_language()) + " " + local.tzname()
 
@@ -90,7 +93,7 @@ def filetype(content_type: str | None, filename: str | None = None) -> str:
     if label is not None:
         return str(label)
     ext = (filename or "").rpartition(".")[2].upper() if filename and "." in filename else ""
-    return f"{ext} file" if ext else (content_type or "file")
+    return gettext("%(ext)s file", ext=ext) if ext else (content_type or gettext("file"))
 
 
 def percent(value: float | None) -> str:
@@ -103,9 +106,11 @@ def fingerprint(value: str | None, length: int = 12) -> Markup:
     shows the button; without JavaScript the value stays selectable in the title)."""
     if not value:
         return Markup("")
+    g.copy_buttons = True  # the page then loads copy.js (base.html)
     full = escape(value)
     return Markup(f'<span class="fp"><code class="data" title="{full}">{escape(value[:length])}…</code>'
-                  f'<button type="button" class="copy small secondary" data-copy="{full}" hidden>'
+                  f'<button type="button" class="copy small secondary" data-copy="{full}" '
+                  f'data-copied="{escape(_l("Copied"))}" hidden>'
                   f'{escape(_l("Copy"))}<span class="sr-only"> {full}</span></button></span>')
 
 
