@@ -7,7 +7,6 @@ from datetime import date, datetime, timezone
 from portal.auth.models import Role
 from portal.core import formats
 from portal.disclosures import services
-from portal.extensions import db
 from tests import factories as f
 from tests.screening import samples as screening_samples
 
