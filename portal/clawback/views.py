@@ -6,12 +6,11 @@ from flask_login import current_user, login_required
 
 from ..auth.forms import EmptyForm
 from ..core.errors import PortalError
-from ..core.export import pdf_report
 from ..core.http import content_disposition
 from ..core.permissions import admin_required, staff_required
 from ..core.web import rollback
 from ..extensions import db
-from . import attribution, campaigns, revocation, tracing
+from . import attribution, campaigns, counsel, revocation, tracing
 from .forms import AttributionForm, CampaignForm, ResponseForm, RevokeForm
 from .models import Clawback
 
@@ -47,10 +46,8 @@ def file_recipients_csv(sha256: str):
 @bp.route("/staff/files/<sha256>.pdf")
 @staff_required
 def file_recipients_pdf(sha256: str):
-    lines = tracing.report_lines(current_user, sha256)
-    body = pdf_report(f"Recipients of file {sha256[:16]}", lines, current_app.config["AGENCY_NAME"])
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": content_disposition(f"recipients-{sha256[:12]}.pdf")})
+    name, body = counsel.report_pdf(current_user, sha256)
+    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": content_disposition(name)})
 
 
 @bp.route("/staff/files/<sha256>/revoke", methods=["POST"])

@@ -53,7 +53,7 @@ def _local(value: datetime) -> datetime:
     return value.astimezone(_zone(current_app.config["AGENCY_TIMEZONE"]))
 
 
-def when(value: datetime | str | None) -> str:
+def when(value: datetime | str | None, locale: str | None = None) -> str:
     """A moment, to the minute, in the agency's time zone: "7 Dec 2026, 14:04 PST". Also takes the
     ISO 8601 text the API's dictionaries carry (tracing shares them with the pages)."""
     if not value:
@@ -61,7 +61,7 @@ def when(value: datetime | str | None) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     local = _local(value)
-    return format_datetime(local, "d MMM y, HH:mm", locale=_language()) + " " + local.tzname()
+    return format_datetime(local, "d MMM y, HH:mm", locale=locale or _language()) + " " + local.tzname()
 
 
 def day(value: datetime | date | None) -> str:
