@@ -111,6 +111,22 @@ disagree. The download links for these files have been withdrawn.
 Thank you for your help in protecting the people named in these records.
 """
 
+# A download link withdrawn outside a clawback campaign. {name} {agency} {reason} {files} {link}
+REVOKED_SUBJECT = "A download link was withdrawn"
+REVOKED_TEXT = """Hello {name},
+
+{agency} has withdrawn your download link for the files below:
+
+{files}
+
+The reason given: {reason}
+
+The link no longer works. You do not need to do anything; if we ask anything of you, you will
+receive a separate notice. Your notices, and the files still available to you, are at:
+
+  {link}
+"""
+
 # Records requests
 MAX_DEPARTMENTS_PER_FILING = 10
 # Digests and reminders (`flask digests send`, also run by the worker each day after DIGEST_HOUR,

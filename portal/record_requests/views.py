@@ -240,6 +240,17 @@ def group(group_id: int):
                            flags={r.id: clock.flags(r, on, closures) for r in rows})
 
 
+@bp.route("/requests/<int:request_id>/withdraw")
+@login_required
+def confirm_withdraw(request_id: int):
+    """The step before a withdrawal: what it does, then the button that does it."""
+    req = services.get_for(current_user, request_id)
+    if "withdraw" not in workflow.available(current_user, req):
+        abort(404)
+    return render_template("requests/confirm_withdraw.html", req=req, manage=services.can_manage(current_user, req),
+                           form=F.WithdrawForm(formdata=None, prefix="withdraw"))
+
+
 @bp.post("/requests/<int:request_id>/do/<action>")
 @login_required
 def act(request_id: int, action: str):

@@ -208,6 +208,7 @@ def test_filing_without_a_department_says_so_in_words(client, ctx):
 def test_the_requesters_withdraw_box_is_labelled_for_the_requester(client, ctx):
     _, _, requester, req = f.scenario()
     f.login(client, requester.email)
-    html = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    html = client.get(f"/requests/{req.id}").get_data(as_text=True) + \
+        client.get(f"/requests/{req.id}/withdraw").get_data(as_text=True)
     assert "Why the request is withdrawn (optional" in html
     assert "Message to the requester" not in html
