@@ -262,3 +262,10 @@ def public_grant(record_id: int) -> Grant:
     grant = _grant(release, record, None, label=secrets.token_hex(6))
     db.session.flush()
     return grant
+
+
+def released_request_ids(request_ids: list[int]) -> set[int]:
+    """Which of these requests have had records released (one query, for a list page)."""
+    if not request_ids:
+        return set()
+    return set(db.session.scalars(sa.select(Release.request_id).distinct().where(Release.request_id.in_(request_ids))))

@@ -11,6 +11,7 @@ from ..auth.forms import EmptyForm
 from ..auth.models import Department, Role, User
 from ..core.errors import Forbidden, NotFound, PortalError
 from ..core.http import client_ip, db_id, user_agent
+from ..disclosures import services as release_services
 from ..extensions import db
 from ..records import services as records
 from . import clock, groups, routing, services, similar, workflow
@@ -131,7 +132,9 @@ def mine():
     followed = [] if before else db.session.scalars(
         sa.select(RecordRequest).join(RecordRequest.followers).where(RequestFollower.user_id == current_user.id)
         .order_by(RecordRequest.id.desc()).limit(500)).all()
+    released = release_services.released_request_ids([r.id for r in rows[:MINE_PAGE]])
     return render_template("requests/mine.html", rows=rows[:MINE_PAGE], followed=followed, older=older,
+                           steps={r.id: workflow.progress_step(r, r.id in released) for r in rows[:MINE_PAGE]},
                            before=before)
 
 

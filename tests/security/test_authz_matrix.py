@@ -124,6 +124,7 @@ ROUTES: dict[str, tuple[dict, object]] = {
     "GET /staff/recipients/<int:user_id>/revoke": (row(L, 403, 403, 200, 200, 200), None),
     "POST /staff/recipients/<int:user_id>/revoke": (row(L, 403, 403, 302, 302, 302), REASON),
     "GET /staff/holds": (STAFF_PAGE, None),
+    "GET /staff": (STAFF_PAGE, None),
     "GET /staff/holds/<int:hold_id>": (row(L, 403, 403, 200, 404, 200), None),
     "POST /staff/holds/<int:hold_id>/approve": (row(L, 403, 403, 400, 404, 400), None),
     "POST /staff/holds/<int:hold_id>/dismiss": (row(L, 403, 403, 302, 404, 302), None),
@@ -142,6 +143,7 @@ ROUTES: dict[str, tuple[dict, object]] = {
     "GET /admin/departments": (ADMIN_PAGE, None),
     "POST /admin/departments": (row(L, 403, 403, 403, 403, 400), None),
     "GET /admin/mail": (ADMIN_PAGE, None),
+    "GET /admin/overview": (ADMIN_PAGE, None),
     # the local mail viewer exists only without an SMTP server; this world has one
     "GET /admin/outbox": (row(L, 403, 403, 403, 403, 404), None),
     "GET /admin/outbox/<name>": (row(L, 403, 403, 403, 403, 404), None),
