@@ -11,7 +11,7 @@ from ..auth.forms import EmptyForm
 from ..auth.models import Department, Role, User
 from ..core.errors import Forbidden, NotFound, PortalError
 from ..core.http import client_ip, db_id, user_agent
-from ..disclosures import services as release_services
+from ..disclosures import documents, services as release_services
 from ..extensions import db
 from ..records import services as records
 from . import clock, groups, routing, services, similar, workflow
@@ -183,6 +183,7 @@ def _page(req: RecordRequest, override=None, error=None, status=200):
         siblings=[r for r in (req.group.requests if req.group else []) if r.id != req.id],
         merged=groups.duplicates_of(req) if manage else [],
         duplicates=similar.likely_duplicates(req) if manage and not req.status.closed else [],
+        documents=documents.documents_of(current_user, req.id) if manage else [],
         exemption_labels=exemptions_for(req), error=error), status
 
 
