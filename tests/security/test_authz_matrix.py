@@ -125,6 +125,8 @@ ROUTES: dict[str, tuple[dict, object]] = {
     "POST /staff/recipients/<int:user_id>/revoke": (row(L, 403, 403, 302, 302, 302), REASON),
     "GET /staff/holds": (STAFF_PAGE, None),
     "GET /staff": (STAFF_PAGE, None),
+    "GET /staff/metrics/disclosures": (STAFF_PAGE, None),
+    "GET /staff/metrics/disclosures.csv": (STAFF_PAGE, None),
     "GET /staff/holds/<int:hold_id>": (row(L, 403, 403, 200, 404, 200), None),
     "POST /staff/holds/<int:hold_id>/approve": (row(L, 403, 403, 400, 404, 400), None),
     "POST /staff/holds/<int:hold_id>/dismiss": (row(L, 403, 403, 302, 404, 302), None),
