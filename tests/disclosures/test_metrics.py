@@ -5,26 +5,16 @@ import csv
 import io
 from datetime import timedelta
 
-import pytest
-
 from portal.auth.models import Role
 from portal.clawback import campaigns, revocation
 from portal.core.models import utcnow
-from portal.disclosures import metrics, services
-from portal.screening.holds import ScreeningHold
+from portal.disclosures import metrics
 from tests import factories as f
-from tests.disclosures import samples
-from tests.screening.cast import flagged_setup
+from tests.screening.cast import released_and_held
 
 
 def _activity():
-    admin, staff, second, requester, req, flagged = flagged_setup()
-    memo = f.upload(staff, req, samples.text(), filename="memo.txt")
-    rel = services.create_release(staff, req.id, [memo.id], recipients=["lawyer@example.org"])
-    f.commit()
-    with pytest.raises(ScreeningHold):
-        services.create_release(staff, req.id, [flagged.id])
-    f.commit()
+    admin, staff, second, requester, req, flagged, memo, rel = released_and_held()
     revocation.revoke_grant(staff, rel.grants[1].id, "Wrong address")
     c = campaigns.open_campaign(admin, sha256s=[memo.sha256], reason="Error",
                                 respond_by=(utcnow() + timedelta(days=9)).date())

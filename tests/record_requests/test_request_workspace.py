@@ -1,24 +1,14 @@
 """The staff request page: the request on one side, its documents (each one's state) and actions on the other."""
 from __future__ import annotations
 
-import pytest
-
 from portal.clawback import revocation
-from portal.disclosures import documents, services
-from portal.screening.holds import ScreeningHold
+from portal.disclosures import documents
 from tests import factories as f
-from tests.disclosures import samples
-from tests.screening.cast import ROSTER, flagged_setup
+from tests.screening.cast import ROSTER, released_and_held
 
 
 def test_each_document_says_where_it_stands(client, ctx):
-    admin, staff, second, requester, req, flagged = flagged_setup()
-    memo = f.upload(staff, req, samples.text(), filename="memo.txt")
-    rel = services.create_release(staff, req.id, [memo.id], recipients=["lawyer@example.org"])
-    f.commit()
-    with pytest.raises(ScreeningHold):
-        services.create_release(staff, req.id, [flagged.id])
-    f.commit()
+    admin, staff, second, requester, req, flagged, memo, rel = released_and_held()
     client.get(f"/api/v1/grants/{rel.grants[0].id}/download", headers=f.token_for(requester)).get_data()
     revocation.revoke_grant(staff, rel.grants[1].id, "Wrong address")
     f.commit()
