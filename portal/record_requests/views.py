@@ -142,7 +142,7 @@ def mine():
 
 FORMS = {"message": F.MessageForm, "note": F.NoteForm, "acknowledge": F.OptionalBodyForm,
          "start": F.OptionalBodyForm, "clarify": F.RequiredBodyForm, "fee_estimate": F.FeeForm,
-         "fee_accept": F.OptionalBodyForm, "fee_decline": F.OptionalBodyForm, "resume": F.OptionalBodyForm,
+         "fee_accept": F.RequesterNoteForm, "fee_decline": F.RequesterNoteForm, "resume": F.OptionalBodyForm,
          "extend": F.ExtendForm, "close": F.CloseForm, "withdraw": F.WithdrawForm,
          "reopen": F.RequiredBodyForm, "assign": F.AssignForm, "transfer": F.TransferForm,
          "visibility": F.VisibilityForm, "split": F.SplitForm, "merge": F.MergeForm}
