@@ -61,7 +61,7 @@ translations: setup
 
 ## make screenshots: run the browser journey and keep its pages in docs/screenshots/
 screenshots: setup-dev
-	PORTAL_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser -k "sqlite and (story or spanish)"
+	PORTAL_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser -k "sqlite and (story or spanish or (walks and desktop))"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

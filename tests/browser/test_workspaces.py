@@ -3,7 +3,6 @@ serious or critical violation) and never scrolls sideways; releasing and revokin
 the keyboard alone."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -28,7 +27,9 @@ def _world():
     return admin, staff, requester, req, memo, rel
 
 
-def _walk(chromium, live, a11y, viewport: str, email: str, paths: list[str], shots: str = "") -> None:
+def _walk(chromium, live, a11y, viewport: str, email: str, paths: list[str], shots: dict | None = None) -> None:
+    """Log in as `email` and visit `paths`; with PORTAL_SCREENSHOTS, keep the desktop pages named in
+    `shots` (path -> file name) for docs/screenshots."""
     phone = viewport == "phone"
     context = chromium.new_context(base_url=live, viewport=VIEWPORTS[viewport], is_mobile=phone, has_touch=phone)
     page = context.new_page()
@@ -45,9 +46,8 @@ def _walk(chromium, live, a11y, viewport: str, email: str, paths: list[str], sho
             overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a {viewport}"
             a11y(page)
-            if shots and SCREENSHOTS and viewport == "desktop":
-                name = shots + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
-                page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+            if SCREENSHOTS and viewport == "desktop" and path in (shots or {}):
+                page.screenshot(path=f"{SCREENSHOTS}/{shots[path]}.png", full_page=True)
     finally:
         context.close()
 
@@ -57,14 +57,18 @@ def test_each_role_walks_its_pages(ctx, live, chromium, a11y, viewport):
     admin, staff, requester, req, memo, rel = _world()
     _walk(chromium, live, a11y, viewport, requester.email,
           ["/my/requests", f"/requests/{req.id}", f"/requests/{req.id}/withdraw", "/me/notices",
-           "/privacy", "/accessibility"], shots="23-requester-")
+           "/privacy", "/accessibility"], shots={"/my/requests": "21-my-requests-steps"})
     _walk(chromium, live, a11y, viewport, staff.email,
           ["/staff", f"/requests/{req.id}", f"/staff/requests/{req.id}/records", f"/staff/files/{memo.sha256}",
-           f"/staff/releases/{rel.id}/revoke", "/staff/metrics/disclosures"], shots="23-staff-")
+           f"/staff/releases/{rel.id}/revoke", "/staff/metrics/disclosures"],
+          shots={"/staff": "22-staff-workspace", f"/requests/{req.id}": "23-request-workspace",
+                 f"/staff/releases/{rel.id}/revoke": "24-revoke-confirmation",
+                 "/staff/metrics/disclosures": "25-disclosure-metrics"})
     _walk(chromium, live, a11y, viewport, admin.email,
           ["/admin/overview", "/admin/audit/", f"/admin/clawbacks?sha256={memo.sha256}",
            f"/staff/files/{memo.sha256}/revoke", f"/admin/users/{requester.id}",
-           f"/staff/recipients/{requester.id}/revoke", "/staff/metrics/disclosures"], shots="23-admin-")
+           f"/staff/recipients/{requester.id}/revoke", "/staff/metrics/disclosures"],
+          shots={"/admin/overview": "26-admin-overview", "/admin/audit/": "27-audit-log"})
     assert not a11y.found, "\n".join(a11y.found)
 
 
