@@ -6,6 +6,7 @@ the POST that revokes is the one it always was, and still needs a reason.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..core.permissions import staff_required
@@ -14,6 +15,9 @@ from .forms import RevokeForm
 from .views import bp
 
 TOLD = "Each recipient is told by e-mail and on their Notices page."
+# The confirmation pages' titles, translated by the template (listed here for extraction).
+TITLES = [_l("Revoke this download link?"), _l("Revoke every link to this file?"), _l("Revoke this release?"),
+          _l("Revoke every link of this recipient?")]
 
 
 def _confirm(scope: str, key, action: str, title: str, back=None):

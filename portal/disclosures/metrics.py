@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from ..auth.models import User
 from ..clawback.models import Notice, NoticeStatus
@@ -27,7 +28,8 @@ from .models import Delivery, Grant, Release
 
 SERIES = ("releases", "downloads", "revocations", "clawback_answers", "holds")
 LABELS = {"releases": "Releases", "downloads": "Downloads", "revocations": "Links revoked",
-          "clawback_answers": "Clawback answers", "holds": "Screening holds"}
+          "clawback_answers": "Clawback answers", "holds": "Screening holds"}  # translated by the page
+_FOR_EXTRACTION = [_l("Releases"), _l("Downloads"), _l("Links revoked"), _l("Clawback answers"), _l("Screening holds")]
 
 
 @dataclass
