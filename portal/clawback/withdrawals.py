@@ -25,8 +25,13 @@ def tell_recipients(grants: list[Grant], reason: str) -> int:
     for g in grants:
         if g.recipient_id is not None:
             by_person[g.recipient_id].append(g)
-    for mine in by_person.values():
-        person = mine[0].recipient
+    people = {}
+    ids = list(by_person)
+    for start in range(0, len(ids), 1000):  # one query per thousand, not one per recipient
+        chunk = ids[start:start + 1000]
+        people.update({u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(chunk)))})
+    for person_id, mine in by_person.items():
+        person = people[person_id]
         files = "\n".join(f"  - {g.record.filename} (request {g.record.request.tracking_number})" for g in mine)
         mail.send(person.email, cfg["REVOKED_SUBJECT"], cfg["REVOKED_TEXT"].format(
             name=person.name, agency=cfg["AGENCY_NAME"], reason=reason, files=files,
