@@ -102,3 +102,20 @@ def test_staff_pages_and_the_timeline_in_spanish(client, ctx):
     f.login(client, staff.email)
     page = client.get("/staff").get_data(as_text=True)
     assert "Cola de solicitudes" in page and "Registro de auditoría" not in page  # staff: no admin menu
+
+
+def test_a_withdrawn_download_says_so_in_spanish(client, ctx):
+    from portal.clawback import revocation
+    from portal.disclosures import services
+    from tests.disclosures import samples
+    _, staff, requester, req = f.scenario()
+    rec = f.upload(staff, req, samples.text(), filename="memo.txt")
+    rel = services.create_release(staff, req.id, [rec.id])
+    revocation.revoke_grant(staff, rel.grants[0].id, "Enviado por error")
+    f.commit()
+    f.login(client, requester.email)
+    client.get("/language/es")
+    r = client.get(f"/me/files/{rel.grants[0].id}/download")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 410 and "Este archivo se retiró y ya no se puede descargar: Enviado por error" in page
+    assert "Ya no está disponible" in page and "No longer available" not in page
