@@ -51,6 +51,8 @@ NOTICE_LABELS = [_l("No answer yet"), _l("Acknowledged"), _l("Certified deletion
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the worker and the CLI: a message a service translates reads in the default
+        return current_app.config["LANGUAGES"][0]
     req = request._get_current_object()
     cookies = req.cookies
     return _select(cookies[COOKIE] if COOKIE in cookies else None, req.headers.get("Accept-Language", ""),

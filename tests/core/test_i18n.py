@@ -119,3 +119,9 @@ def test_a_withdrawn_download_says_so_in_spanish(client, ctx):
     page = r.get_data(as_text=True)
     assert r.status_code == 410 and "Este archivo se retiró y ya no se puede descargar: Enviado por error" in page
     assert "Ya no está disponible" in page and "No longer available" not in page
+
+
+def test_a_translated_service_message_outside_a_request_reads_in_the_default_language(ctx):
+    """The worker and the CLI call the same services: no request, no Accept-Language, no error."""
+    from flask_babel import gettext
+    assert gettext("The time to download this file has ended.") == "The time to download this file has ended."
