@@ -97,23 +97,23 @@ def test_staff_release_and_revoke_with_the_keyboard_alone(ctx, live, actors, a11
     _tab_to(page, f"el.id === 'rec-{rec.id}'")
     page.keyboard.press("Space")
     _tab_to(page, "el.tagName === 'BUTTON' && el.innerText.trim() === 'Release'")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # Enter starts a navigation: wait for it, not for the page we are on
+        page.keyboard.press("Enter")
     assert "Released 1 record(s)" in page.inner_text("main")
     db.session.expire_all()
     assert db.session.scalar(db.select(Grant).where(Grant.record_id == rec.id)) is not None
 
     clerk.goto(f"/staff/files/{rec.sha256}")
     _tab_to(page, "el.tagName === 'A' && el.innerText.trim() === 'Revoke everywhere…'")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # Enter starts a navigation: wait for it, not for the page we are on
+        page.keyboard.press("Enter")
     assert "1 download link stops working at once" in page.inner_text("main")
     a11y(page)
     _tab_to(page, "el.name === 'reason'")
     page.keyboard.type("Released to the wrong request")
     _tab_to(page, "el.tagName === 'BUTTON' && el.classList.contains('danger')")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # Enter starts a navigation: wait for it, not for the page we are on
+        page.keyboard.press("Enter")
     assert "1 download link(s) revoked" in page.inner_text("main")
     db.session.expire_all()
     assert db.session.scalar(db.select(Grant.revoked_at).where(Grant.record_id == rec.id)) is not None
