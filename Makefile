@@ -22,10 +22,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
 
-## make run: set up, migrate, add demo data, and serve on 127.0.0.1:5000 with a worker
+## make run: set up, migrate, add demo data, and serve on $(HOST):$(PORT) (127.0.0.1:5000) with a worker
+# Links in copies, receipts and e-mails point at the address served, unless PORTAL_BASE_URL says otherwise.
+run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
+	@if [ -z "$$PORTAL_SMTP_URL" ]; then \
+	  echo "Mail is not sent: each message is written to $${PORTAL_OUTBOX_DIR:-instance/outbox/} (read them at $$PORTAL_BASE_URL/admin/outbox as an administrator)."; \
+	else echo "Mail goes out through $$PORTAL_SMTP_URL."; fi
 	@$(FLASK) worker & WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -57,7 +62,7 @@ translations: setup
 
 ## make screenshots: run the browser journey and keep its pages in docs/screenshots/
 screenshots: setup-dev
-	PORTAL_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser -k "sqlite and (story or spanish)"
+	PORTAL_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser -k "sqlite and (story or spanish or (walks and desktop))"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

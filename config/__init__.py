@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -108,6 +109,8 @@ def load(instance_path: str, test_config: Mapping[str, Any] | None = None,
     if not cfg["OUTBOX_DIR"]:
         cfg["OUTBOX_DIR"] = str(instance / "outbox")
     cfg["BASE_URL"] = cfg["BASE_URL"].rstrip("/")
+    if not cfg["CONTACT_EMAIL"]:
+        cfg["CONTACT_EMAIL"] = parseaddr(cfg["MAIL_FROM"])[1]
     cfg["SCANNER"] = str(cfg["SCANNER"] or "none").strip().lower()
     if cfg["SCANNER"] not in SCANNERS:  # a typo must not quietly turn scanning off
         raise ValueError(f"PORTAL_SCANNER is {cfg['SCANNER']!r}: expected one of {', '.join(SCANNERS)}")

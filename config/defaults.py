@@ -23,6 +23,12 @@ OUTBOX_DIR = None              # None: outbox/ in the instance folder
 MAIL_FROM = "Records Portal <records@localhost>"
 BASE_URL = "http://127.0.0.1:5000"
 AGENCY_NAME = "City of Example"
+# The agency's logo in the page header, beside its name: a path on this site (/static/...) or an
+# https:// address (its origin is then allowed by the pages' Content-Security-Policy). None: no logo.
+LOGO_URL = None
+# Where the footer's "Contact" link and the accessibility statement send people. None: MAIL_FROM's
+# address.
+CONTACT_EMAIL = None
 AGENCY_TIMEZONE = "America/Los_Angeles"
 # Languages of the public pages; the first is the default. A visitor picks one with the switch
 # in the header (a cookie), or the browser's Accept-Language decides.
@@ -133,6 +139,22 @@ There you can acknowledge this notice, certify that you deleted the files, or ex
 disagree. The download links for these files have been withdrawn.
 
 Thank you for your help in protecting the people named in these records.
+"""
+
+# A download link withdrawn outside a clawback campaign. {name} {agency} {reason} {files} {link}
+REVOKED_SUBJECT = "A download link was withdrawn"
+REVOKED_TEXT = """Hello {name},
+
+{agency} has withdrawn your download link for the files below:
+
+{files}
+
+The reason given: {reason}
+
+The link no longer works. You do not need to do anything; if we ask anything of you, you will
+receive a separate notice. Your notices, and the files still available to you, are at:
+
+  {link}
 """
 
 # Records requests

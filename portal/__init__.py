@@ -47,13 +47,16 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     from .digests.views import bp as digests_bp
     from .screening.views import bp as screening_bp
     from .redaction.views import bp as redaction_bp
+    from .workspace.views import bp as workspace_bp
     install_login(app)
     from . import i18n
     i18n.install(app)
     from .jobs import heartbeat
     heartbeat.install(app)
+    from .core import formats
+    formats.install(app)
     for bp in (core_bp, auth_bp, admin_bp, audit_bp, requests_bp, staff_bp, log_bp, disclosures_bp,
-               clawback_bp, records_bp, digests_bp, screening_bp, redaction_bp, api_bp):
+               clawback_bp, records_bp, digests_bp, screening_bp, redaction_bp, workspace_bp, api_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
 

@@ -30,12 +30,31 @@ STATUS_LABELS = {
 }
 
 
+# Timeline entries, by event kind (an unknown kind reads as its name).
+EVENT_LABELS = {
+    "filed": _l("Filed"), "acknowledge": _l("Acknowledged"), "start": _l("Work started"), "clarify": _l("Question"),
+    "reply": _l("Answer"), "message": _l("Message"), "note": _l("Internal note"), "extend": _l("Extended"),
+    "fee_estimate": _l("Fee estimate"), "fee_accept": _l("Fee accepted"), "fee_decline": _l("Fee declined"),
+    "resume": _l("Clock resumed"), "close": _l("Closed"), "withdraw": _l("Withdrawn"), "reopen": _l("Reopened"),
+    "assign": _l("Assigned"), "transfer": _l("Transferred"), "split": _l("Split"), "merge": _l("Merged"),
+    "merged_in": _l("Duplicate merged in"), "publish": _l("Published"), "unpublish": _l("Kept private"),
+    "due_date": _l("Due date changed"), "released": _l("Records released"),
+}
+
+
+def event_label(kind: str) -> str:
+    label = EVENT_LABELS.get(kind)
+    return str(label) if label is not None else kind.replace("_", " ").capitalize()
+
+
 # Labels kept in config (config/defaults.py PREFERRED_FORMATS), listed for extraction.
 FORMAT_LABELS = [_l("No preference"), _l("Electronic copies"), _l("Paper copies"), _l("Inspection in person")]
 NOTICE_LABELS = [_l("No answer yet"), _l("Acknowledged"), _l("Certified deletion"), _l("Contested")]
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the worker and the CLI: a message a service translates reads in the default
+        return current_app.config["LANGUAGES"][0]
     req = request._get_current_object()
     cookies = req.cookies
     return _select(cookies[COOKIE] if COOKIE in cookies else None, req.headers.get("Accept-Language", ""),
@@ -86,7 +105,7 @@ def install(app) -> None:
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n), newstyle=True)
-    app.jinja_env.globals.update(current_language=_language, language_names=NAMES,
+    app.jinja_env.globals.update(current_language=_language, language_names=NAMES, event_label=event_label,
                                  status_label=lambda status: STATUS_LABELS.get(status.value, status.label))
     app.register_blueprint(bp)
 

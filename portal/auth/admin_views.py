@@ -9,7 +9,7 @@ from ..core.errors import PortalError
 from ..core.web import rollback
 from ..core.permissions import admin_required
 from ..extensions import db
-from ..mail import services as mail_services
+from ..mail import outbox as outbox_files, services as mail_services
 from ..mail.models import MailStatus, OutgoingMail
 from . import services
 from .forms import DepartmentForm, EditUserForm, EmptyForm, NewUserForm
@@ -126,6 +126,20 @@ def mail():
         .order_by(OutgoingMail.id.desc()).limit(200)).all()
     return render_template("admin/mail.html", rows=rows, form=EmptyForm(),
                            smtp=bool(current_app.config.get("SMTP_URL")))
+
+
+@bp.route("/outbox")
+@bp.route("/outbox/<name>")
+@admin_required
+def outbox(name: str | None = None):
+    """The local mail viewer: only when mail is written to the outbox folder, not sent."""
+    if current_app.config.get("SMTP_URL"):
+        abort(404)
+    folder = current_app.config["OUTBOX_DIR"]
+    shown = outbox_files.one(folder, name) if name else None
+    if name and shown is None:
+        abort(404)
+    return render_template("admin/outbox.html", rows=outbox_files.latest(folder), shown=shown, folder=folder)
 
 
 @bp.route("/mail/<int:mail_id>/retry", methods=["POST"])

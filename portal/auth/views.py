@@ -36,6 +36,11 @@ def _form_error(form, err: PortalError):
     return err.message
 
 
+def landing_for(user) -> str:
+    """Where each role lands after logging in: its own workspace, not the public home page."""
+    return "workspace.admin_home" if user.is_admin else "workspace.staff_home" if user.is_staff else "requests.mine"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -51,7 +56,7 @@ def login():
             session.clear()
             services.start_session(user, ip=client_ip(), user_agent=user_agent())
             login_user(user)
-            return redirect(url_for("core.home"))
+            return redirect(url_for(landing_for(user)))
     return render_template("auth/login.html", form=form, error=error), 200 if error is None else 401
 
 

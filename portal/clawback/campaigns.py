@@ -30,6 +30,16 @@ def _files(sha256s) -> list[Blob]:
     return blobs
 
 
+def files_named(sha256s: list[str]) -> list[tuple[str, str]]:
+    """(SHA-256, a file name) of the uploaded files among `sha256s`; unknown ones are left out."""
+    wanted = {s.strip().lower() for s in sha256s if s and len(s.strip()) == 64}
+    if not wanted:
+        return []
+    rows = db.session.execute(sa.select(Blob.sha256, sa.func.min(Record.filename)).join(Record, Record.blob_id == Blob.id)
+                              .where(Blob.sha256.in_(wanted)).group_by(Blob.sha256).order_by(Blob.sha256)).all()
+    return [(sha, name) for sha, name in rows]
+
+
 def open_campaign(actor: User, *, sha256s, reason: str, respond_by: date) -> Clawback:
     if not actor.is_admin:
         raise Forbidden("Only an administrator may open a clawback campaign.")
@@ -45,7 +55,7 @@ def open_campaign(actor: User, *, sha256s, reason: str, respond_by: date) -> Cla
     for blob in blobs:
         name = db.session.scalar(sa.select(Record.filename).where(Record.blob_id == blob.id).limit(1))
         campaign.files.append(ClawbackFile(sha256=blob.sha256, filename=name or blob.sha256[:12]))
-        revoked += revoke_file(actor, blob.sha256, f"Clawback: {reason}")
+        revoked += revoke_file(actor, blob.sha256, f"Clawback: {reason}", notify=False)
     campaign.revoked_grants = revoked
     grants = _grants_of(blobs)
     for user in {g.recipient_id: g.recipient for g in grants if g.recipient is not None}.values():

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 
 class RevokeForm(FlaskForm):
-    reason = StringField("Reason (shown to the recipients)", validators=[DataRequired(), Length(max=2000)])
+    reason = StringField(_l("Reason (shown to the recipients)"), validators=[DataRequired(), Length(max=2000)])
 
 
 class CampaignForm(FlaskForm):

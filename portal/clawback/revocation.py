@@ -5,6 +5,8 @@ time, and copies only ever stream through the portal.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from .. import audit
@@ -15,6 +17,7 @@ from ..disclosures.models import Grant, Release
 from ..extensions import db
 from ..record_requests.models import RecordRequest
 from ..records.models import Blob, Record
+from . import withdrawals
 
 
 def _reason(reason: str | None) -> str:
@@ -36,9 +39,9 @@ def _require(actor: User, department_ids: set[int]) -> None:
         raise Forbidden("Staff may revoke only within their own department.")
 
 
-def _revoke(actor: User, grants: list[Grant], reason: str, scope: str, subject: str) -> int:
+def _revoke(actor: User, grants: list[Grant], reason: str, scope: str, subject: str, notify: bool = True) -> int:
     """Revoke those of `grants` still live when the update runs (not when they were read: a
-    revocation made meanwhile by another request is not made again)."""
+    revocation made meanwhile by another request is not made again), and tell their recipients."""
     ids = [g.id for g in grants if g.revoked_at is None]
     live: list[int] = []
     if ids:
@@ -50,6 +53,9 @@ def _revoke(actor: User, grants: list[Grant], reason: str, scope: str, subject: 
         for g in grants:
             db.session.expire(g, ["revoked_at", "revoked_reason"])
     audit.record(actor, "grant.revoke", subject, {"scope": scope, "reason": reason, "grants": live})
+    if notify and live:
+        done = set(live)
+        withdrawals.tell_recipients([g for g in grants if g.id in done], reason)
     return len(live)
 
 
@@ -60,51 +66,107 @@ def _grants_with_department(where) -> list[tuple[Grant, int]]:
     return [(g, d) for g, d in rows]
 
 
-def revoke_grant(actor: User, grant_id: int, reason: str) -> Grant:
-    reason = _reason(reason)
+# Each scope's grants, once the actor is allowed to act on them: the revocation and its preview
+# (the confirmation page's "what will happen") read the same rows.
+
+def _grant_scope(actor: User, grant_id: int) -> list[Grant]:
     rows = _grants_with_department(Grant.id == grant_id)
     if not rows or not may_act_on(actor, rows[0][1]):  # another department's grant is not revealed
         raise NotFound("No such grant.")
     _require(actor, {rows[0][1]})
-    _revoke(actor, [rows[0][0]], reason, "grant", f"grant:{grant_id}")
-    return rows[0][0]
+    return [rows[0][0]]
 
 
-def revoke_release(actor: User, release_id: int, reason: str) -> int:
-    reason = _reason(reason)
+def _release_scope(actor: User, release_id: int) -> tuple[Release, list[Grant]]:
     release = db.session.get(Release, release_id)
     req = db.session.get(RecordRequest, release.request_id) if release is not None else None
     if req is None or not may_act_on(actor, req.department_id):  # nor another department's release
         raise NotFound("No such release.")
+    return release, list(release.grants)
+
+
+def _file_scope(actor: User, sha256: str) -> list[Grant]:
+    if not actor.is_staff:  # before the look-up: a held file and an unknown one answer alike
+        _require(actor, set())
+    _blob(sha256)  # NotFound for a file never uploaded
+    rows = _grants_with_department(Blob.sha256 == sha256)
+    _require(actor, {d for _, d in rows})
+    return [g for g, _ in rows]
+
+
+def _recipient_scope(actor: User, user_id: int) -> list[Grant]:
+    rows = _grants_with_department(Grant.recipient_id == user_id)
+    if not actor.is_admin:
+        rows = [(g, d) for g, d in rows if may_act_on(actor, d)]
+    _require(actor, {d for _, d in rows})
+    return [g for g, _ in rows]
+
+
+def revoke_grant(actor: User, grant_id: int, reason: str) -> Grant:
+    reason = _reason(reason)
+    grants = _grant_scope(actor, grant_id)
+    _revoke(actor, grants, reason, "grant", f"grant:{grant_id}")
+    return grants[0]
+
+
+def revoke_release(actor: User, release_id: int, reason: str) -> int:
+    reason = _reason(reason)
+    release, grants = _release_scope(actor, release_id)
     release.public = False
-    grants = list(release.grants)
     revoked = _revoke(actor, grants, reason, "release", f"release:{release_id}")
     if grants and not revoked:
         raise Conflict("This release is already revoked.")
     return revoked
 
 
-def revoke_file(actor: User, sha256: str, reason: str) -> int:
-    """Every grant of the file, across every request it went out in."""
+def revoke_file(actor: User, sha256: str, reason: str, notify: bool = True) -> int:
+    """Every grant of the file, across every request it went out in. A clawback campaign tells the
+    recipients itself (`notify=False`): one message, its own."""
     reason = _reason(reason)
-    if not actor.is_staff:  # before the look-up: a held file and an unknown one answer alike
-        _require(actor, set())
     sha256 = (sha256 or "").lower()
-    _blob(sha256)  # NotFound for a file never uploaded
-    rows = _grants_with_department(Blob.sha256 == sha256)
-    _require(actor, {d for _, d in rows})
-    for release in {g.release for g, _ in rows}:
+    grants = _file_scope(actor, sha256)
+    for release in {g.release for g in grants}:
         release.public = False
-    return _revoke(actor, [g for g, _ in rows], reason, "file", f"file:{sha256}")
+    return _revoke(actor, grants, reason, "file", f"file:{sha256}", notify=notify)
 
 
 def revoke_recipient(actor: User, user_id: int, reason: str) -> int:
     reason = _reason(reason)
-    rows = _grants_with_department(Grant.recipient_id == user_id)
-    if not actor.is_admin:
-        rows = [(g, d) for g, d in rows if may_act_on(actor, d)]
-    _require(actor, {d for _, d in rows})
-    return _revoke(actor, [g for g, _ in rows], reason, "recipient", f"user:{user_id}")
+    return _revoke(actor, _recipient_scope(actor, user_id), reason, "recipient", f"user:{user_id}")
+
+
+@dataclass(frozen=True)
+class Impact:
+    """What a revocation would do: shown before it is confirmed."""
+    links: int                 # live links that would stop
+    recipients: list[str]      # who would lose access (names; a public download by its label)
+    files: list[str]           # the files' names
+    sha256s: list[str]         # and fingerprints (a clawback of the same files starts from them)
+    public: bool = False       # a release in the public library would leave it
+    request_id: int | None = None  # the release's request
+
+
+def impact(actor: User, scope: str, key) -> Impact:
+    """The same checks as the revocation itself (a 404 or 403 here too), nothing changed."""
+    public, request_id = False, None
+    if scope == "grant":
+        grants = _grant_scope(actor, int(key))
+    elif scope == "release":
+        release, grants = _release_scope(actor, int(key))
+        public, request_id = release.public, release.request_id
+    elif scope == "file":
+        grants = _file_scope(actor, str(key).lower())
+        public = any(g.release.public for g in grants)
+    elif scope == "recipient":
+        grants = _recipient_scope(actor, int(key))
+    else:
+        raise NotFound("No such revocation.")
+    live = [g for g in grants if g.revoked_at is None]
+    people = {g.recipient_id or f"public:{g.public_label}":
+              (g.recipient.name if g.recipient else f"public download {g.public_label}") for g in live}
+    return Impact(links=len(live), recipients=sorted(people.values()),
+                  files=sorted({g.record.filename for g in grants}), sha256s=sorted({g.record.sha256 for g in grants}),
+                  public=public, request_id=request_id)
 
 
 def _blob(sha256: str) -> Blob:

@@ -127,23 +127,3 @@ def recipients_csv(actor: User, sha256: str) -> str:
                     d["user_agent"] if d else "", d["sha256"] if d else "", d["completed"] if d else ""]])
     return out.getvalue()
 
-
-def report_lines(actor: User, sha256: str) -> list[str]:
-    data = recipients_json(actor, sha256)
-    lines = [f"File SHA-256: {data['sha256']}", f"Records: {', '.join(map(str, data['record_ids']))}",
-             f"Recipients: {len(data['recipients'])}", ""]
-    for person in data["recipients"]:
-        u = person["user"]
-        lines.append(f"{u['name']} <{u['email'] or 'anonymous'}>")
-        for g in person["grants"]:
-            state = f"revoked {g['revoked_at']}" if g["revoked_at"] else "active"
-            lines.append(f"  grant {g['id']} code {g['code']} request {g['tracking_number']} "
-                         f"granted {g['granted_at']} ({state})")
-            if not g["deliveries"]:
-                lines.append("    never downloaded")
-            for d in g["deliveries"]:
-                lines.append(f"    {d['at']} from {d['ip']} copy {d['sha256']}"
-                             f"{'' if d['completed'] else ' (incomplete)'}")
-                lines.append(f"      {d['user_agent'][:90]}")
-        lines.append("")
-    return lines

@@ -6,12 +6,11 @@ from flask_login import current_user, login_required
 
 from ..auth.forms import EmptyForm
 from ..core.errors import PortalError
-from ..core.export import pdf_report
 from ..core.http import content_disposition
 from ..core.permissions import admin_required, staff_required
 from ..core.web import rollback
 from ..extensions import db
-from . import attribution, campaigns, revocation, tracing
+from . import attribution, campaigns, counsel, tracing, withdrawals
 from .forms import AttributionForm, CampaignForm, ResponseForm, RevokeForm
 from .models import Clawback
 
@@ -47,38 +46,19 @@ def file_recipients_csv(sha256: str):
 @bp.route("/staff/files/<sha256>.pdf")
 @staff_required
 def file_recipients_pdf(sha256: str):
-    lines = tracing.report_lines(current_user, sha256)
-    body = pdf_report(f"Recipients of file {sha256[:16]}", lines, current_app.config["AGENCY_NAME"])
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": content_disposition(f"recipients-{sha256[:12]}.pdf")})
-
-
-@bp.route("/staff/files/<sha256>/revoke", methods=["POST"])
-@staff_required
-def revoke_file(sha256: str):
-    form = RevokeForm()
-    if not form.validate_on_submit():
-        flash("Give a reason to revoke.")
-        return redirect(url_for("clawback.file_recipients", sha256=sha256))
-    n = revocation.revoke_file(current_user, sha256, form.reason.data)
-    flash(f"{n} download link(s) revoked. They stop working at once.")
-    return redirect(url_for("clawback.file_recipients", sha256=sha256))
-
-
-@bp.route("/staff/grants/<int:grant_id>/revoke", methods=["POST"])
-@staff_required
-def revoke_grant(grant_id: int):
-    form = RevokeForm()
-    g = revocation.revoke_grant(current_user, grant_id, form.reason.data if form.validate_on_submit() else "")
-    flash("The download link is revoked.")
-    return redirect(url_for("clawback.file_recipients", sha256=g.record.sha256))
+    name, body = counsel.report_pdf(current_user, sha256)
+    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": content_disposition(name)})
 
 
 @bp.route("/admin/clawbacks")
 @admin_required
 def campaigns_index():
+    """With ?sha256=... (from "Who has this file" or a release): those files already chosen."""
     rows = db.session.scalars(db.select(Clawback).order_by(Clawback.id.desc()).limit(200)).all()
-    return render_template("clawback/index.html", campaigns=rows, form=CampaignForm())
+    form, chosen = CampaignForm(), campaigns.files_named(request.args.getlist("sha256"))
+    if chosen:
+        form.sha256s.data = "\n".join(sha for sha, _ in chosen)
+    return render_template("clawback/index.html", campaigns=rows, form=form, chosen=chosen)
 
 
 @bp.route("/admin/clawbacks", methods=["POST"])
@@ -153,7 +133,8 @@ def attribute():
 @bp.route("/me/notices")
 @login_required
 def my_notices():
-    return render_template("clawback/my_notices.html", notices=campaigns.my_notices(current_user))
+    return render_template("clawback/my_notices.html", notices=campaigns.my_notices(current_user),
+                           withdrawn=withdrawals.withdrawn_for(current_user))
 
 
 @bp.route("/me/notices/<int:notice_id>", methods=["GET", "POST"])
@@ -172,3 +153,4 @@ def notice(notice_id: int):
 
 
 from . import batch_views  # noqa: E402,F401  (its pages are on this blueprint)
+from . import revoke_views  # noqa: E402,F401  (its routes join this blueprint)

@@ -5,6 +5,7 @@ import hashlib
 import logging
 from pathlib import Path
 import sqlite3
+from urllib.parse import urlsplit
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -67,9 +68,9 @@ class SecurityHeaders:
     (plain tuples: Werkzeug's header object checked and copied each of them again, a twentieth of
     a short page's time). Static files get no Cache-Control: browsers may keep them."""
 
-    def __init__(self, app, static_prefix: str) -> None:
+    def __init__(self, app, static_prefix: str, headers=SECURITY_HEADERS) -> None:
         self.app, self.static_prefix = app, static_prefix
-        self._every = [(name.lower(), (name, value)) for name, value in SECURITY_HEADERS]
+        self._every = [(name.lower(), (name, value)) for name, value in headers]
         self._static = self._every[:-1]  # SECURITY_HEADERS ends with Cache-Control
 
     def __call__(self, environ, start_response):
@@ -107,6 +108,15 @@ def fingerprint_static(app: Portal) -> None:
             found = app.static_fingerprints.get(values.get("filename"))
             if found:
                 values["v"] = found
+
+
+def _headers_for(logo_url: str | None) -> tuple:
+    """SECURITY_HEADERS, with the origin of a logo kept elsewhere allowed as an image source."""
+    parts = urlsplit(logo_url or "")
+    if parts.scheme != "https" or not parts.netloc:
+        return SECURITY_HEADERS
+    csp = CSP.replace("img-src 'self' data:", f"img-src 'self' data: https://{parts.netloc}")
+    return tuple((name, csp if name == "Content-Security-Policy" else value) for name, value in SECURITY_HEADERS)
 
 
 def wants_json() -> bool:
@@ -184,7 +194,7 @@ def install(app: Flask) -> None:
         mail.deliver_pending_after_commit()
         return response
 
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, f"{app.static_url_path}/")
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, f"{app.static_url_path}/", _headers_for(app.config.get("LOGO_URL")))
 
     @app.teardown_request
     def cleanup(exc):

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from .. import audit, mail
 from ..auth.models import Role, User
@@ -214,15 +215,18 @@ def grant_for(actor: User, grant_id: int) -> Grant:
 
 
 def check_usable(grant: Grant) -> None:
+    # The recipient reads these (on the page, in their language): the only service messages here
+    # that are translated.
     if not grant.record.blob.scan_status.releasable:  # e.g. found infected by a later scan
-        raise Gone("This file is held in quarantine by the virus scanner and cannot be downloaded.")
+        raise Gone(_("This file is held in quarantine by the virus scanner and cannot be downloaded."))
     if grant.revoked_at is not None:
-        raise Gone("This file was withdrawn and can no longer be downloaded"
-                   + (f": {grant.revoked_reason}" if grant.revoked_reason else "."))
+        reason = grant.revoked_reason
+        raise Gone(_("This file was withdrawn and can no longer be downloaded: %(reason)s", reason=reason)
+                   if reason else _("This file was withdrawn and can no longer be downloaded."))
     if grant.expires_at is not None and grant.expires_at <= utcnow():
-        raise Gone("The time to download this file has ended.")
+        raise Gone(_("The time to download this file has ended."))
     if grant.recipient is not None and grant.recipient.email_verified_at is None:
-        raise Conflict("Confirm your e-mail address before downloading.")
+        raise Conflict(_("Confirm your e-mail address before downloading."))
 
 
 class MyFile(NamedTuple):
@@ -322,3 +326,10 @@ def public_grant(record_id: int) -> Grant:
     grant = _grant(release, record, None, label=secrets.token_hex(6))
     db.session.flush()
     return grant
+
+
+def released_request_ids(request_ids: list[int]) -> set[int]:
+    """Which of these requests have had records released (one query, for a list page)."""
+    if not request_ids:
+        return set()
+    return set(db.session.scalars(sa.select(Release.request_id).distinct().where(Release.request_id.in_(request_ids))))

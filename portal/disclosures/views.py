@@ -151,3 +151,6 @@ def _send(grant):
     except services.Preparing as wait:
         return render_template("disclosures/preparing.html", grant=grant), 202, {
             "Retry-After": str(wait.retry_after)}
+
+
+from . import metrics_views  # noqa: E402,F401  (its routes join this blueprint)

@@ -59,6 +59,16 @@ class OptionalBodyForm(ActionForm):
     body = _body("Message to the requester (optional)", required=False)
 
 
+class RequesterNoteForm(ActionForm):
+    # The requester's answer to a fee estimate: addressed to the office, not "to the requester".
+    body = _body(_l("A note to the records office (optional)"), required=False)
+
+
+class WithdrawForm(ActionForm):
+    # Used by the requester and by staff on the requester's behalf: it goes on the public timeline.
+    body = _body(_l("Why the request is withdrawn (optional; shown on the request's timeline)"), required=False)
+
+
 class RequiredBodyForm(ActionForm):
     body = _body("Message to the requester")
 

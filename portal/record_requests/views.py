@@ -11,6 +11,7 @@ from ..auth.forms import EmptyForm
 from ..auth.models import Department, Role, User
 from ..core.errors import Forbidden, NotFound, PortalError
 from ..core.http import client_ip, db_id, user_agent
+from ..disclosures import documents, services as release_services
 from ..extensions import db
 from ..records import services as records
 from . import clock, groups, routing, services, similar, workflow
@@ -39,7 +40,8 @@ def _form_errors(form, err: PortalError) -> str:
     for name, msg in err.fields.items():
         field = getattr(form, name, None)
         if field is not None:
-            field.errors = list(field.errors) + [str(msg)]
+            # The API's field codes ("unknown") are for programs; a person reads the message.
+            field.errors = list(field.errors) + [str(msg) if " " in str(msg) else err.message]
     return err.message
 
 
@@ -130,7 +132,9 @@ def mine():
     followed = [] if before else db.session.scalars(
         sa.select(RecordRequest).join(RecordRequest.followers).where(RequestFollower.user_id == current_user.id)
         .order_by(RecordRequest.id.desc()).limit(500)).all()
+    released = release_services.released_request_ids([r.id for r in rows[:MINE_PAGE]])
     return render_template("requests/mine.html", rows=rows[:MINE_PAGE], followed=followed, older=older,
+                           steps={r.id: workflow.progress_step(r, r.id in released) for r in rows[:MINE_PAGE]},
                            before=before)
 
 
@@ -138,8 +142,8 @@ def mine():
 
 FORMS = {"message": F.MessageForm, "note": F.NoteForm, "acknowledge": F.OptionalBodyForm,
          "start": F.OptionalBodyForm, "clarify": F.RequiredBodyForm, "fee_estimate": F.FeeForm,
-         "fee_accept": F.OptionalBodyForm, "fee_decline": F.OptionalBodyForm, "resume": F.OptionalBodyForm,
-         "extend": F.ExtendForm, "close": F.CloseForm, "withdraw": F.OptionalBodyForm,
+         "fee_accept": F.RequesterNoteForm, "fee_decline": F.RequesterNoteForm, "resume": F.OptionalBodyForm,
+         "extend": F.ExtendForm, "close": F.CloseForm, "withdraw": F.WithdrawForm,
          "reopen": F.RequiredBodyForm, "assign": F.AssignForm, "transfer": F.TransferForm,
          "visibility": F.VisibilityForm, "split": F.SplitForm, "merge": F.MergeForm}
 
@@ -179,6 +183,7 @@ def _page(req: RecordRequest, override=None, error=None, status=200):
         siblings=[r for r in (req.group.requests if req.group else []) if r.id != req.id],
         merged=groups.duplicates_of(req) if manage else [],
         duplicates=similar.likely_duplicates(req) if manage and not req.status.closed else [],
+        documents=documents.documents_of(current_user, req.id) if manage else [],
         exemption_labels=exemptions_for(req), error=error), status
 
 
@@ -237,6 +242,17 @@ def group(group_id: int):
     on, closures = clock.today(), clock.closures()
     return render_template("requests/group.html", group=found, rows=rows, hidden=hidden,
                            flags={r.id: clock.flags(r, on, closures) for r in rows})
+
+
+@bp.route("/requests/<int:request_id>/withdraw")
+@login_required
+def confirm_withdraw(request_id: int):
+    """The step before a withdrawal: what it does, then the button that does it."""
+    req = services.get_for(current_user, request_id)
+    if "withdraw" not in workflow.available(current_user, req):
+        abort(404)
+    return render_template("requests/confirm_withdraw.html", req=req, manage=services.can_manage(current_user, req),
+                           form=F.WithdrawForm(formdata=None, prefix="withdraw"))
 
 
 @bp.post("/requests/<int:request_id>/do/<action>")

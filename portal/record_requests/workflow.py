@@ -253,3 +253,16 @@ def note(actor: User, request_id: int, body: str) -> RequestEvent:
     if not can_manage(actor, req):
         raise Forbidden("Only staff write internal notes.")
     return add_event(actor, req, "note", text, public=False)
+
+
+# The requester's view of a request: four steps, whatever the statuses in between.
+STEPS = ("received", "in_progress", "released", "closed")
+
+
+def progress_step(req: RecordRequest, released: bool) -> int:
+    """1 received, 2 in progress, 3 records released (while still open), 4 closed."""
+    if req.status.closed:
+        return 4
+    if released:
+        return 3
+    return 1 if req.status == S.received else 2

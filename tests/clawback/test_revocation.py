@@ -131,7 +131,7 @@ def test_counsel_report_is_a_pdf_with_every_recipient(client, ctx):
 
     import pypdf
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(r.data)).pages)
-    assert requester.email in text and "never downloaded" in text
+    assert requester.email in text and "Never downloaded" in text
 
 
 def test_revocation_stops_a_cached_copy_on_the_very_next_request(client, ctx):

@@ -99,7 +99,7 @@ def test_files_page_shows_each_change_at_once(client, ctx):
 
     assert "not downloaded yet" in row("memo-1.txt") and row("memo-1.txt") == row("memo-1.txt")
     client.get(f"/me/files/{by_file['memo-1.txt'].id}/download").get_data()
-    assert "UTC from" in row("memo-1.txt")
+    assert " from " in row("memo-1.txt") and "not downloaded yet" not in row("memo-1.txt")
     revocation.revoke_grant(admin, by_file["memo-1.txt"].id, "released in error")
     db.session.commit()
     assert "Withdrawn" in row("memo-1.txt") and "released in error" in row("memo-1.txt")
@@ -123,6 +123,7 @@ def test_admin_attributes_a_copy_on_the_page(client, ctx):
                     content_type="multipart/form-data")
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and requester.email in page and "Exact copy" in page
+    assert "Confidence 100%." in page and "1.000000" not in page  # rounded, never 12 decimals
 
 
 def test_published_records_are_linked_from_the_public_log(client, ctx):

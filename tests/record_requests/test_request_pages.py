@@ -191,3 +191,24 @@ def test_due_dates_read_at_a_glance(client, ctx):
     assert "(in 2 days)" in row["Soon"] and "due-near" in row["Soon"]
     assert "(3 days late)" in row["Late"] and "due-over" in row["Late"]
     assert 'class="status status-received"' in row["Soon"]
+
+
+def test_filing_without_a_department_says_so_in_words(client, ctx):
+    from tests.conftest import csrf_of
+    f.department("parks")
+    f.login(client, f.user().email)
+    r = client.post("/requests/new", data={"title": "Park permits", "description": "All of 2025.",
+                                           "preferred_format": "any", "submit": "1",
+                                           "csrf_token": csrf_of(client, "/requests/new")})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "Choose a department." in html
+    assert ">unknown<" not in html and "unknown" not in html.split('class="err"', 1)[-1][:200]
+
+
+def test_the_requesters_withdraw_box_is_labelled_for_the_requester(client, ctx):
+    _, _, requester, req = f.scenario()
+    f.login(client, requester.email)
+    html = client.get(f"/requests/{req.id}").get_data(as_text=True) + \
+        client.get(f"/requests/{req.id}/withdraw").get_data(as_text=True)
+    assert "Why the request is withdrawn (optional" in html
+    assert "Message to the requester" not in html

@@ -57,6 +57,9 @@ ROUTES: dict[str, tuple[dict, object]] = {
     # -- public and account pages
     "GET /": (ANYONE, None),
     "GET /healthz": (ANYONE, None),
+    "GET /favicon.ico": (ANYONE, None),
+    "GET /accessibility": (ANYONE, None),
+    "GET /privacy": (ANYONE, None),
     "GET /static/<path:filename>": (ANYONE, None),
     "GET /language/<code>": (row(302, 302, 302, 302, 302, 302), None),
     "GET /library": (ANYONE, None),
@@ -87,6 +90,7 @@ ROUTES: dict[str, tuple[dict, object]] = {
     "GET /requests/<int:request_id>": (row(L, 200, 404, 200, 404, 200), None),
     "GET /requests/<int:request_id>/filed": (row(L, 200, 404, 200, 404, 200), None),
     "POST /requests/<int:request_id>/do/<action>": (row(L, 403, 404, 302, 404, 302), None),
+    "GET /requests/<int:request_id>/withdraw": (row(L, 200, 404, 200, 404, 200), None),
     "POST /requests/<int:request_id>/attachments": (row(L, 302, 404, 302, 404, 302), upload),  # staff: told no
     "GET /requests/groups/<int:group_id>": (row(L, 200, 404, 200, 200, 200), None),  # split into B too
     "GET /attachments/<int:attachment_id>": (row(L, 200, 404, 200, 404, 200), None),
@@ -127,7 +131,17 @@ ROUTES: dict[str, tuple[dict, object]] = {
     "GET /staff/files/<sha256>.pdf": (row(L, 403, 403, 200, 403, 200), None),
     "POST /staff/files/<sha256>/revoke": (row(L, 403, 403, 302, 403, 302), REASON),
     "POST /staff/grants/<int:grant_id>/revoke": (row(L, 403, 403, 302, 404, 302), REASON),
+    "GET /staff/files/<sha256>/revoke": (row(L, 403, 403, 200, 403, 200), None),
+    "GET /staff/grants/<int:grant_id>/revoke": (row(L, 403, 403, 200, 404, 200), None),
+    "GET /staff/releases/<int:release_id>/revoke": (row(L, 403, 403, 200, 404, 200), None),
+    "POST /staff/releases/<int:release_id>/revoke": (row(L, 403, 403, 302, 404, 302), REASON),
+    # a recipient's links: staff of another department see (and revoke) only their own department's
+    "GET /staff/recipients/<int:user_id>/revoke": (row(L, 403, 403, 200, 200, 200), None),
+    "POST /staff/recipients/<int:user_id>/revoke": (row(L, 403, 403, 302, 302, 302), REASON),
     "GET /staff/holds": (STAFF_PAGE, None),
+    "GET /staff": (STAFF_PAGE, None),
+    "GET /staff/metrics/disclosures": (STAFF_PAGE, None),
+    "GET /staff/metrics/disclosures.csv": (STAFF_PAGE, None),
     "GET /staff/holds/<int:hold_id>": (row(L, 403, 403, 200, 404, 200), None),
     "POST /staff/holds/<int:hold_id>/approve": (row(L, 403, 403, 400, 404, 400), None),
     "POST /staff/holds/<int:hold_id>/dismiss": (row(L, 403, 403, 302, 404, 302), None),
@@ -146,6 +160,10 @@ ROUTES: dict[str, tuple[dict, object]] = {
     "GET /admin/departments": (ADMIN_PAGE, None),
     "POST /admin/departments": (row(L, 403, 403, 403, 403, 400), None),
     "GET /admin/mail": (ADMIN_PAGE, None),
+    "GET /admin/overview": (ADMIN_PAGE, None),
+    # the local mail viewer exists only without an SMTP server; this world has one
+    "GET /admin/outbox": (row(L, 403, 403, 403, 403, 404), None),
+    "GET /admin/outbox/<name>": (row(L, 403, 403, 403, 403, 404), None),
     "POST /admin/mail/<int:mail_id>/retry": (row(L, 403, 403, 403, 403, 302), None),
     "GET /admin/protected-lists": (ADMIN_PAGE, None),
     "POST /admin/protected-lists": (row(L, 403, 403, 403, 403, 400), None),

@@ -115,6 +115,6 @@ def build() -> World:
              "hold_id": hold_id, "list_id": plist.id, "term_id": term.id, "redaction_id": draft.id,
              "attachment_id": att.id, "group_id": split_from.group_id, "closure_id": closure_id,
              "mail_id": mail_id, "batch_id": batch.id, "token_id": owner_token, "user_id": owner.id,
-             "page": 1, "code": "es", "action": "acknowledge", "filename": "portal.css",
+             "page": 1, "code": "es", "action": "acknowledge", "filename": "portal.css", "name": "00000001.eml",
              "token": "not-a-real-token"}
     return w

@@ -1,0 +1,1 @@
+"""Where each role lands after logging in: staff their workspace, admins an overview."""
