@@ -16,6 +16,7 @@ from typing import BinaryIO
 import sqlalchemy as sa
 from flask import current_app
 
+from ..core import pdftable
 from .. import audit
 from ..auth.models import User
 from ..core import ratelimit
@@ -163,21 +164,30 @@ def report_csv(batch: AttributionBatch) -> str:
     return out.getvalue()
 
 
-def report_lines(batch: AttributionBatch) -> list[str]:
-    attributed = sum(1 for f in batch.files if json.loads(f.result).get("matches"))
-    lines = [f"Batch {batch.id}: {batch.filename or 'found files'}, {batch.total} file(s), submitted "
-             f"{batch.created_at:%Y-%m-%d %H:%M} UTC by {batch.actor.email}; status {batch.status.value}.",
-             f"{attributed} file(s) carry a mark that verifies; {done_count(batch) - attributed} do not "
-             "(unmarked originals, other sources, or marks that did not survive). The portal never guesses.", ""]
-    for who, count, names in by_recipient(batch):
-        lines.append(f"{who}: {count} file(s)")
-        lines += [f"    {n}" for n in names[:50]] + ([f"    ... and {count - 50} more"] if count > 50 else [])
-    lines += ["", "Evidence per file:"]
-    for f in batch.files:
+REPORT_COLUMNS = [pdftable.Column("Found file", 170), pdftable.Column("Recipient", 170),
+                  pdftable.Column("Copy (grant, request)", 110), pdftable.Column("Evidence", 262)]
+
+
+def report_pdf(batch: AttributionBatch, agency: str) -> bytes:
+    """The batch for counsel: which recipient's copies were found, how many, with the evidence."""
+    rows = []
+    for i, f in enumerate(batch.files):
         result = json.loads(f.result)
-        for m in result.get("matches", []):
-            lines.append(f"{f.name}: {(m.get('recipient') or {}).get('email', 'public download')}, grant "
-                         f"{m.get('grant_id')}, request {m.get('tracking_number', '')}"
-                         + (" (exact copy)" if result.get("exact") else ""))
-            lines += [f"    {e}" for e in m.get("evidence", [])[:6]]
-    return lines
+        matches = result.get("matches") or []
+        if not matches:
+            rows.append(pdftable.Row([f.name, "No mark that verifies", "", ""], shaded=i % 2 == 1))
+        for m in matches:
+            who = (m.get("recipient") or {}).get("email", "public download")
+            copy = f"grant {m.get('grant_id')}\nrequest {m.get('tracking_number', '')}" + (
+                "\nexact copy" if result.get("exact") else "")
+            rows.append(pdftable.Row([f.name, who, copy, "\n".join(m.get("evidence", [])[:6])], shaded=i % 2 == 1))
+    attributed = sum(1 for f in batch.files if json.loads(f.result).get("matches"))
+    heading = [("Batch", f"{batch.id}: {batch.filename or 'found files'}, {batch.total} file(s)"),
+               ("Submitted", f"{batch.created_at:%Y-%m-%d %H:%M} UTC by {batch.actor.email}; status "
+                             f"{batch.status.value}"),
+               ("Attributed", f"{attributed} file(s) carry a mark that verifies; the portal never guesses"),
+               ("By recipient", "; ".join(f"{who}: {count}" for who, count, _names in by_recipient(batch)) or "none")]
+    return pdftable.render(pdftable.Report(title=f"Attribution of found files, batch {batch.id}", heading=heading,
+                                           columns=REPORT_COLUMNS, rows=rows,
+                                           footer=f"{agency} - attribution batch {batch.id}",
+                                           empty="The batch holds no files."))

@@ -8,7 +8,6 @@ from flask import Response, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..core.errors import PortalError
-from ..core.export import pdf_report
 from ..core.http import content_disposition
 from ..core.permissions import admin_required, staff_required
 from ..core.web import rollback
@@ -52,8 +51,7 @@ def attribution_batch_csv(batch_id: int):
 @admin_required
 def attribution_batch_pdf(batch_id: int):
     b = batch.get(current_user, batch_id)
-    body = pdf_report(f"Attribution of found files, batch {b.id}", batch.report_lines(b),
-                      current_app.config["AGENCY_NAME"])
+    body = batch.report_pdf(b, current_app.config["AGENCY_NAME"])
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": content_disposition(f"attribution-batch-{b.id}.pdf")})
 
