@@ -34,9 +34,11 @@ run: setup
 	@$(FLASK) worker & WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
-## make test: set up and run the whole suite (SQLite + local, PostgreSQL + S3)
+## make test: set up and run the whole suite (SQLite + local, PostgreSQL + S3), one process per core
+# (each starts its own PostgreSQL, SeaweedFS and SMTP servers on free ports)
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 test: setup-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
 	$(BIN)/pip install -q --no-deps -r requirements-bench.txt
