@@ -298,9 +298,9 @@ def fonts(resources, depth: int = 0):
     import pikepdf
     if not isinstance(resources, pikepdf.Dictionary) or depth > 3:
         return
-    fonts = resources.get("/Font")
-    if isinstance(fonts, pikepdf.Dictionary):
-        yield from fonts.values()
+    listed = resources.get("/Font")
+    if isinstance(listed, pikepdf.Dictionary):
+        yield from listed.values()
     xobjects = resources.get("/XObject")
     if isinstance(xobjects, pikepdf.Dictionary):
         for xobj in xobjects.values():
