@@ -12,30 +12,14 @@ Ghostscript and page extraction keep only what is drawn (see
 from __future__ import annotations
 
 import io
-import re
 from itertools import count
-from typing import Sequence
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from .codeword import Codeword
-from .engine import Finding, Stamp, WatermarkError
-from .keyed import CODE_PATTERN, Evidence, codes_in
-from .pdfstamp import LAYER_PREFIX, STAMP_KEY, band_height, band_object, diagonal_matrix, diagonal_object, num
-
-XMP_KEY = "{http://ns.records-portal.invalid/watermark/1.0/}DisclosureCode"
-INFO_KEY = Name("/PortalDisclosureCode")
-
-
-def _inherited(obj: pikepdf.Dictionary, key: str):
-    seen = 0
-    while obj is not None and seen < 64:
-        if key in obj:
-            return obj[key]
-        obj = obj.get("/Parent")
-        seen += 1
-    return None
+from .engine import Stamp, WatermarkError
+from .pdfread import INFO_KEY, XMP_KEY, inherited as _inherited, open_pdf as _open, read  # noqa: F401 (read: the engine's interface)
+from .pdfstamp import band_height, band_object, diagonal_matrix, diagonal_object, num
 
 
 def _visible_box(page: pikepdf.Page) -> tuple[float, float, float, float]:
@@ -82,26 +66,6 @@ def _extend(page: pikepdf.Page, matrix: list[float], width: float, band: float) 
         xs, ys = [x0, x1, e, a * width + e], [y0, y1, f, b * width + f]
         page.obj.CropBox = Array([round(v, 3) for v in (min(xs), min(ys), max(xs), max(ys))])
     return [a, b, c, d, e, f]
-
-
-def _open(data: bytes, what: str, complete: bool = False) -> pikepdf.Pdf:
-    if b"%PDF-" not in data[:1024]:
-        raise WatermarkError(f"{what} is not a PDF (no %PDF- header)")
-    # qpdf reconstructs a truncated file without complaint; a record must not be
-    # released in a state its agency did not produce, so refuse it instead.
-    if complete and b"%%EOF" not in data[-2048:]:
-        raise WatermarkError(f"{what} is a truncated PDF: no %%EOF marker at the end of the file")
-    try:
-        pdf = pikepdf.open(io.BytesIO(data))
-    except pikepdf.PasswordError:
-        raise WatermarkError(f"{what} is encrypted with a password; it cannot be opened") from None
-    except pikepdf.PdfError as exc:
-        raise WatermarkError(f"{what} is a broken PDF: {exc}") from None
-    try:
-        len(pdf.pages)
-    except pikepdf.PdfError as exc:
-        raise WatermarkError(f"{what} is a broken PDF: its page tree cannot be read ({exc})") from None
-    return pdf
 
 
 def mark(original: bytes, stamp: Stamp) -> bytes:
@@ -169,81 +133,3 @@ def _attach(page: pikepdf.Page, name: Name, xobj: pikepdf.Stream) -> None:
     if "/XObject" not in resources:
         resources.XObject = Dictionary()
     resources.XObject[name] = xobj
-
-
-def _metadata_codes(pdf: pikepdf.Pdf) -> dict[str, set[Codeword]]:
-    found: dict[str, set[Codeword]] = {"document info": set(), "XMP": set(), "stamp object": set()}
-    try:
-        found["document info"] |= codes_in(str(pdf.docinfo.get(INFO_KEY, "")))
-    except (pikepdf.PdfError, ValueError):
-        pass
-    if "/Metadata" in pdf.Root:
-        try:
-            found["XMP"] |= codes_in(pdf.Root.Metadata.read_bytes())
-        except pikepdf.PdfError:
-            pass
-    for page in pdf.pages:
-        xobjects = page.obj.get("/Resources", Dictionary()).get("/XObject", Dictionary())
-        for _, xobj in xobjects.items():
-            if isinstance(xobj, pikepdf.Stream) and STAMP_KEY in xobj.stream_dict:
-                found["stamp object"] |= codes_in(str(xobj.stream_dict[STAMP_KEY]))
-    return found
-
-
-_TEXT_MARKS = re.compile(r"(" + re.escape(LAYER_PREFIX) + r"\s*|code\s+)?(" + CODE_PATTERN.pattern + r")")
-
-
-def page_texts(data: bytes, what: str = "the candidate"):
-    """(page number, text) of every page, by pdfium: the exact channels need
-    only the characters, and pdfium reads a 200-page file in a tenth of the
-    time pypdf's layout-aware extraction takes."""
-    import pypdfium2 as pdfium  # imported here: only reading needs it
-
-    try:
-        doc = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        raise WatermarkError(f"the text of {what} cannot be read: {exc}") from None
-    try:
-        for i in range(len(doc)):
-            try:
-                page = doc[i]
-                text = page.get_textpage().get_text_range()
-            except pdfium.PdfiumError:  # one unreadable page must not hide marks on the others
-                continue
-            yield i + 1, text
-    finally:
-        doc.close()
-
-
-def _text_codes(data: bytes, what: str = "the candidate") -> dict[str, dict[Codeword, list[int]]]:
-    """Codes in the extracted text of each page, by the mark that printed them.
-
-    Copies marked before the band existed printed the diagonal as text; a code
-    with neither the layer's prefix nor "code" before it is that diagonal.
-    """
-    found: dict[str, dict[Codeword, list[int]]] = {"text layer": {}, "footer": {}, "diagonal": {}}
-    for number, text in page_texts(data, what):
-        for m in _TEXT_MARKS.finditer(text):
-            word = Codeword.from_text(m.group(2))
-            if not word.is_valid:
-                continue
-            prefix = (m.group(1) or "").strip()
-            kind = "text layer" if prefix.startswith(LAYER_PREFIX[:8]) else "footer" if prefix else "diagonal"
-            pages_seen = found[kind].setdefault(word, [])
-            if not pages_seen or pages_seen[-1] != number:
-                pages_seen.append(number)
-    return found
-
-
-def read(candidate: bytes, original: bytes, candidates: Sequence[Codeword]) -> list[Finding]:
-    pdf = _open(candidate, "the candidate")
-    evidence = Evidence(candidates)
-    for mark_name, words in _metadata_codes(pdf).items():
-        evidence.add_all(words, mark_name)
-    for mark_name, words in _text_codes(candidate).items():
-        for word, pages in words.items():
-            shown = ", ".join(map(str, pages[:10])) + (" ..." if len(pages) > 10 else "")
-            evidence.add(word, mark_name, f"{mark_name}: code {word.text} on page(s) {shown}")
-    # A code the original itself prints (a record quoting a code) names no recipient.
-    inherent = {w for marks in _text_codes(original, "the original").values() for w in marks} if evidence else set()
-    return evidence.findings(exclude=inherent)
