@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import re
-import warnings
 from typing import BinaryIO
 
 import sqlalchemy as sa
@@ -21,11 +18,11 @@ from ..extensions import db
 from ..records.models import Blob, Record
 from ..records.sniff import sniff
 from ..watermark import Codeword, WatermarkError
+from . import fingerprints
 from .models import Attribution
 
 MAX_BYTES = 512 * 1024 ** 2
 MAX_ORIGINALS = 25
-IMAGE_TYPES = {"image/jpeg", "image/png", "image/tiff", "image/webp"}
 
 
 def _match(grant: Grant, confidence: float, evidence: list[str]) -> dict:
@@ -49,66 +46,22 @@ def _exact(sha: str) -> list[dict]:
     return out
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w{3,}", text.lower()))
-
-
-def _pdf_text(data: bytes) -> str:
-    import pypdf
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        return " ".join((p.extract_text() or "") for p in reader.pages[:50])
-    except Exception:
-        return ""
-
-
-def _ahash(data: bytes) -> int | None:
-    """A 16 x 16 average hash; None for what is not an image, or is too large to decode safely
-    (a found file is as untrusted as an upload: the same pixel limit applies)."""
-    from PIL import Image, ImageOps
-    try:
-        with warnings.catch_warnings():  # Pillow's warning is for decoding, refused just below
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
-        with im:
-            if im.width * im.height > current_app.config["UPLOAD_MAX_PIXELS"]:
-                return None
-            small = ImageOps.exif_transpose(im).convert("L").resize((16, 16))
-    except Exception:
-        return None
-    px = list(small.tobytes())
-    mean = sum(px) / len(px)
-    return sum(1 << i for i, p in enumerate(px) if p > mean)
-
-
 def _originals(content_type: str, candidate: bytes) -> list[Blob]:
-    """Originals the candidate may derive from, most similar first."""
-    types = IMAGE_TYPES if content_type in IMAGE_TYPES else {content_type}
-    blobs = list(db.session.scalars(
-        sa.select(Blob).where(Blob.content_type.in_(types),
+    """Originals the candidate may derive from, most similar first: every released
+    original one of whose pages or picture windows the candidate matches (fingerprints)."""
+    config = current_app.config
+    if content_type in fingerprints.IMAGE_TYPES | {fingerprints.PDF, fingerprints.TEXT}:
+        fingerprints.backfill(config["MARK_IN_MEMORY_MAX_BYTES"], config["UPLOAD_MAX_PIXELS"])
+        found = fingerprints.probes(candidate, content_type, config["UPLOAD_MAX_PIXELS"])
+        ids = fingerprints.candidates(found, MAX_ORIGINALS)
+        blobs = {b.id: b for b in db.session.scalars(sa.select(Blob).where(Blob.id.in_(ids)))}
+        return [blobs[i] for i in ids if i in blobs]
+    # Other types (CSV, XLSX, DOCX, wrapped files) carry exact marks that need no
+    # similarity to find: the most recent released originals of the same type.
+    return list(db.session.scalars(
+        sa.select(Blob).where(Blob.content_type == content_type,
                               Blob.id.in_(sa.select(Record.blob_id).join(Grant, Grant.record_id == Record.id)))
-        .order_by(Blob.id.desc()).limit(500)))
-    backend = files.storage()
-
-    def load(b: Blob) -> bytes:
-        with backend.open(b.key) as fh:
-            return fh.read()
-
-    if content_type == "application/pdf":
-        words = _words(_pdf_text(candidate))
-        scored = []
-        for b in blobs:
-            other = _words(_pdf_text(load(b)))
-            overlap = len(words & other) / max(1, len(words | other))
-            scored.append((-overlap, b.id, b))
-        return [b for s, _, b in sorted(scored)[:MAX_ORIGINALS] if s < -0.2 or not words]
-    if content_type in IMAGE_TYPES:
-        h = _ahash(candidate)
-        if h is None:
-            return []
-        scored = [(bin(h ^ (_ahash(load(b)) or 0)).count("1"), b.id, b) for b in blobs]
-        return [b for d, _, b in sorted(scored)[:MAX_ORIGINALS] if d <= 64]
-    return blobs[:MAX_ORIGINALS]
+        .order_by(Blob.id.desc()).limit(MAX_ORIGINALS)))
 
 
 def _informed(candidate: bytes, content_type: str) -> list[dict]:

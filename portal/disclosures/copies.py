@@ -7,6 +7,7 @@ import tempfile
 from flask import current_app
 
 from .. import watermark
+from ..clawback import fingerprints
 from ..core import storage as files
 from ..core.errors import Unprocessable
 from ..core.models import utcnow
@@ -50,6 +51,8 @@ def make_copy(grant: Grant) -> None:
         with backend.open(blob.key) as fh:
             original = fh.read()
         marked, marked_type = _mark_in_place(grant, original, content_type, stamp)
+        # Released now: a copy found later must lead back to this original (attribution).
+        fingerprints.ensure_indexed(blob, original, max_pixels=current_app.config["UPLOAD_MAX_PIXELS"])
         stored = backend.put_at(copy_key(grant), io.BytesIO(marked))
     files.written(stored.key)  # removed again if the transaction that records it rolls back
     grant.copy_key, grant.copy_sha256, grant.copy_size = stored.key, stored.sha256, stored.size
