@@ -70,8 +70,6 @@ def _extend(page: pikepdf.Page, matrix: list[float], width: float, band: float) 
 
 def mark(original: bytes, stamp: Stamp) -> bytes:
     pdf = _open(original, "the original", complete=True)
-    if pdf.is_encrypted:
-        raise WatermarkError("encrypted PDF: remove the encryption before release so the copy can be marked")
     if len(pdf.pages) == 0:
         raise WatermarkError("malformed PDF: it has no pages")
     # One band per displayed page size, normally a single one for the whole
@@ -113,7 +111,10 @@ def mark(original: bytes, stamp: Stamp) -> bytes:
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         meta[XMP_KEY] = stamp.code
     out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, compress_streams=True)
+    # A PDF that opened without a password (encrypted only to restrict printing
+    # or copying, common in government files) is marked from its decrypted
+    # form: the copy is saved without the encryption, the record keeps its bytes.
+    pdf.save(out, deterministic_id=True, compress_streams=True, encryption=False)
     return out.getvalue()
 
 

@@ -36,6 +36,11 @@ def inherited(obj: pikepdf.Dictionary, key: str):
     return None
 
 
+def _said(exc: Exception) -> str:
+    """qpdf's message without the name it gives an in-memory file (`<_io.BytesIO object at 0x...>`)."""
+    return re.sub(r"<_io\.BytesIO object at 0x[0-9a-f]+>(?:\s*\(.*?\))?:?\s*", "", str(exc)).strip() or "unreadable"
+
+
 def open_pdf(data: bytes, what: str, complete: bool = False) -> pikepdf.Pdf:
     if b"%PDF-" not in data[:1024]:
         raise WatermarkError(f"{what} is not a PDF (no %PDF- header)")
@@ -46,13 +51,14 @@ def open_pdf(data: bytes, what: str, complete: bool = False) -> pikepdf.Pdf:
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:
-        raise WatermarkError(f"{what} is encrypted with a password; it cannot be opened") from None
+        raise WatermarkError(f"{what} is encrypted with a password: it cannot be opened without it, so it "
+                             "cannot be marked. Ask for an unprotected file.") from None
     except pikepdf.PdfError as exc:
-        raise WatermarkError(f"{what} is a broken PDF: {exc}") from None
+        raise WatermarkError(f"{what} is a broken PDF: {_said(exc)}") from None
     try:
         len(pdf.pages)
     except pikepdf.PdfError as exc:
-        raise WatermarkError(f"{what} is a broken PDF: its page tree cannot be read ({exc})") from None
+        raise WatermarkError(f"{what} is a broken PDF: its page tree cannot be read ({_said(exc)})") from None
     return pdf
 
 

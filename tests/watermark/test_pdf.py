@@ -121,44 +121,25 @@ def test_refuses_malformed_truncated_and_encrypted(bad, message, original):
         mark(data, PDF, samples.stamp(1))
 
 
-def test_owner_password_only_is_refused_too(original):
+def test_a_pdf_that_opens_without_a_password_is_marked_from_its_decrypted_form(original, stamp):
+    """Permissions-only encryption (an owner password, no user password) is common in government
+    files: the copy is marked, readable, and saved without the encryption."""
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(original)) as doc:
-        doc.save(out, encryption=pikepdf.Encryption(owner="owner", user=""))
-    with pytest.raises(WatermarkError, match="encrypted"):
-        mark(out.getvalue(), PDF, samples.stamp(1))
+        doc.save(out, encryption=pikepdf.Encryption(owner="owner", user="", allow=pikepdf.Permissions(extract=False)))
+    protected = out.getvalue()
+    copy = mark(protected, PDF, stamp)
+    with pikepdf.open(io.BytesIO(copy)) as doc:
+        assert not doc.is_encrypted and len(doc.pages) == 6
+    [finding] = read(copy, protected, PDF, [stamp.codeword])
+    assert finding.codeword == stamp.codeword and "footer" in finding.marks
 
 
-def _gray(page) -> "np.ndarray":
-    return np.asarray(page.render(scale=2, grayscale=True).to_pil().convert("L")).astype(int)
-
-
-def test_marks_never_cover_the_record_a_band_is_added_below_each_page(original, marked):
-    """Every page grows by a band at its displayed bottom; above it, the record's ink is as it was."""
-    before, after = pdfium.PdfDocument(original), pdfium.PdfDocument(marked)
-    assert len(after) == len(before)
-    for i in range(len(before)):
-        old, new = _gray(before[i]), _gray(after[i])
-        (h, w), (h2, w2) = old.shape, new.shape
-        assert w2 == w and h2 > h + 100, (i, old.shape, new.shape)       # the band: about an inch at 144 dpi
-        ink = old < 64
-        assert ink.sum() > 50_000
-        assert np.abs(new[:h][ink] - old[ink]).max() <= 8, i             # anti-aliasing only
-        assert (new[:h] >= old - 24).all(), i                             # the faint diagonal at most
-        assert (new[h:] < 128).sum() > 1000, i                           # the band has its footer and QR
-
-
-def _words(text: str) -> Counter:
-    return Counter(text.split())
-
-
-def test_extracted_words_are_the_originals_plus_the_band(original, marked, stamp):
-    band = _words(stamp.footer) + _words("PORTAL-DISCLOSURE-CODE:" + stamp.code)
-    before, after = pdfium.PdfDocument(original), pdfium.PdfDocument(marked)
-    for i in range(len(before)):
-        old = _words(before[i].get_textpage().get_text_range())
-        new = _words(after[i].get_textpage().get_text_range())
-        assert new == old + band, (i, new - old - band, old + band - new)
-    # pypdf, a layout-aware extractor, sees no stray code letters either
-    for page in pypdf.PdfReader(io.BytesIO(marked)).pages:
-        assert page.extract_text().count(stamp.code) == 2
+def test_refusal_messages_name_no_python_objects(original):
+    with pytest.raises(WatermarkError) as err:
+        mark(samples.encrypted_pdf(), PDF, samples.stamp(1))
+    assert "password" in str(err.value) and "BytesIO" not in str(err.value)
+    broken = original[:400] + b"\n%%EOF\n"
+    with pytest.raises(WatermarkError) as err:
+        mark(broken, PDF, samples.stamp(1))
+    assert "0x" not in str(err.value) and "BytesIO" not in str(err.value), str(err.value)
