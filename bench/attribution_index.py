@@ -20,23 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import pikepdf
 import sqlalchemy as sa
 from PIL import Image
 
 from bench.common import close_database, portal_app
 
 PDF_PAGES, PHOTO_KEYS = 10, 14 * 8
-
-
-def _pages(data: bytes, numbers: list[int]) -> bytes:
-    out = pikepdf.new()
-    with pikepdf.open(io.BytesIO(data)) as src:
-        for n in numbers:
-            out.pages.append(src.pages[n - 1])
-        buf = io.BytesIO()
-        out.save(buf)
-    return buf.getvalue()
 
 
 def _fill(records: int, real: list[tuple[bytes, str]]) -> dict[int, int]:
@@ -79,7 +68,7 @@ def _fill(records: int, real: list[tuple[bytes, str]]) -> dict[int, int]:
 def run(records: int, url: str | None) -> list[tuple[str, float, bool]]:
     from portal.clawback import fingerprints
     from portal.watermark import mark
-    from tests.clawback.test_attribution_index import _jpeg, _scanned_pdf
+    from tests.clawback.test_attribution_index import _jpeg, _pages, _scanned_pdf
     from tests.watermark import image_samples, samples
 
     long_pdf, scan = samples.pdf(40, seed=11), _scanned_pdf(4, seed=3)
