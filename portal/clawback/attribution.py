@@ -18,7 +18,7 @@ from ..extensions import db
 from ..records.models import Blob, Record
 from ..records.sniff import sniff
 from ..watermark import Codeword, WatermarkError
-from . import fingerprints
+from . import fingerprints, printed
 from .models import Attribution
 
 MAX_BYTES = 512 * 1024 ** 2
@@ -67,7 +67,8 @@ def _originals(content_type: str, candidate: bytes) -> list[Blob]:
 def _informed(candidate: bytes, content_type: str) -> list[dict]:
     backend = files.storage()
     matches: dict[int, dict] = {}
-    for blob in _originals(content_type, candidate):
+    originals = _originals(content_type, candidate)
+    for blob in originals:
         grants = {Codeword.from_text(g.code): g for g in db.session.scalars(
             sa.select(Grant).join(Grant.record).where(Record.blob_id == blob.id))}
         with backend.open(blob.key) as fh:
@@ -84,7 +85,39 @@ def _informed(candidate: bytes, content_type: str) -> list[dict]:
             evidence.append(f"Marks that verified: {', '.join(finding.marks)}; {finding.bit_errors} bit error(s); "
                             f"chance of a false match {finding.false_match_probability:.1e}.")
             matches[grant.id] = _match(grant, 1.0 - finding.false_match_probability, evidence)
+    if not matches:
+        matches = _printed(candidate, content_type, originals)
     return list(matches.values())
+
+
+def _printed(candidate: bytes, content_type: str, originals: list[Blob]) -> dict[int, dict]:
+    """Grants whose code the found file shows: a scan's QR code or footer, or a line of text."""
+    if content_type == fingerprints.TEXT:
+        found = printed.codes_in_text(candidate.decode("utf-8", errors="replace"))
+    elif content_type in fingerprints.IMAGE_TYPES | {fingerprints.PDF}:
+        found = printed.codes_in_scan(candidate, content_type, current_app.config["UPLOAD_MAX_PIXELS"])
+    else:
+        return {}
+    if not found:
+        return {}
+    grants = {g.code: g for g in db.session.scalars(
+        sa.select(Grant).where(Grant.code.in_(sorted({p.codeword.text for p in found}))))}
+    similar = {b.id for b in originals}
+    matches: dict[int, dict] = {}
+    for p in found:
+        grant = grants.get(p.codeword.text)
+        if grant is None:
+            continue
+        if grant.id not in matches:
+            evidence = [f"The code {grant.code} is shown on the found file; its check digits verify and it is "
+                        "the code of this grant."]
+            if grant.record.blob_id in similar:
+                evidence.append(f"The found file's content also matches the released original "
+                                f"(SHA-256 {grant.record.blob.sha256}).")
+            # one printed code, CRC verified and matched against every grant: a 16-bit check
+            matches[grant.id] = _match(grant, 1.0 - 2.0 ** -16, evidence)
+        matches[grant.id]["evidence"].append(f"{p.how[0].upper()}{p.how[1:]}: code {p.codeword.text}.")
+    return matches
 
 
 def attribute(actor: User, stream: BinaryIO, *, limit: tuple[int, int] | None = None) -> dict:

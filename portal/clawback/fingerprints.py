@@ -36,6 +36,7 @@ PDF, TEXT = "application/pdf", "text/plain"
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/tiff", "image/webp"}
 MAX_PAGES = 2000              # pages of an original indexed; a found file's first pages read
 MAX_FOUND_PAGES = 60
+MAX_FOUND_WORDS = 20_000
 _PERMS, _BANDS = 64, 16
 _ROWS = _PERMS // _BANDS
 _rng = np.random.default_rng(0x5EED_2026)      # fixed: the index must mean the same forever
@@ -185,8 +186,13 @@ def probes(data: bytes, content_type: str, max_pixels: int) -> dict[str, set[int
                 w, h = render.size
                 found["page"].append(dhash(render.crop((0, 0, w, max(1, round(h * above / height))))))
     elif content_type == TEXT:
-        for chunk in _text_chunks(data.decode("utf-8", errors="replace")):
-            found["text"].update(text_keys(chunk))
+        # Text copied out of a PDF runs its pages together: windows of several
+        # sizes, a quarter apart, so one of them lines up with each page well
+        # enough (most of its words shared) to share a band with it.
+        tokens = _MARK_LINE.sub(" ", data.decode("utf-8", errors="replace")).split()[:MAX_FOUND_WORDS]
+        for size in (100, 200, 400, 800):
+            for start in range(0, max(1, len(tokens) - size // 2), size // 4):
+                found["text"].update(text_keys(" ".join(tokens[start:start + size])))
     elif content_type in IMAGE_TYPES:
         im = _open_image(data, max_pixels)
         if im is not None:

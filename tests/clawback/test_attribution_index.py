@@ -99,3 +99,51 @@ def test_pictures_of_any_size_get_an_answer_not_an_error(client, ctx, admin, siz
     r = client.post("/api/v1/attributions", headers=f.token_for(admin),
                     data={"file": (io.BytesIO(buf.getvalue()), "tiny.png")})
     assert r.status_code == 200 and r.get_json()["matches"] == []
+
+
+def _scan_of(pdf: bytes, dpi: int) -> bytes:
+    """Printed and scanned: every page an image at `dpi`, JPEG-compressed, back in a PDF."""
+    import pypdfium2 as pdfium
+    doc = pdfium.PdfDocument(pdf)
+    ims = [Image.open(io.BytesIO(_jpeg(doc[i].render(scale=dpi / 72, grayscale=True).to_pil(), 70)))
+           for i in range(len(doc))]
+    buf = io.BytesIO()
+    ims[0].save(buf, "PDF", save_all=True, append_images=ims[1:], resolution=dpi)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("dpi", [150, 100])
+def test_scans_name_their_recipient_by_the_qr_code(client, ctx, admin, dpi):
+    _, rec, rel = _setup(ws.pdf(4, seed=9), "scanned.pdf")
+    grant = rel.grants[1]
+    r = client.post("/api/v1/attributions", headers=f.token_for(admin),
+                    data={"file": (io.BytesIO(_scan_of(_pages(_copy(client, grant), [2, 3]), dpi)), "scan.pdf")})
+    [match] = r.get_json()["matches"]
+    assert match["grant_id"] == grant.id
+    assert any("QR code on page 1 of a scan" in line for line in match["evidence"]), match["evidence"]
+
+
+def test_footer_is_read_by_ocr_when_the_qr_code_is_torn_off(client, ctx, admin):
+    _, rec, rel = _setup(ws.pdf(2, seed=10), "torn.pdf")
+    grant = rel.grants[0]
+    import pypdfium2 as pdfium
+    page = pdfium.PdfDocument(_copy(client, grant))[0].render(scale=150 / 72, grayscale=True).to_pil()
+    page = page.crop((0, 0, page.width * 3 // 4, page.height))        # the QR code's corner torn off
+    assert _attribute(client, admin, _jpeg(page, 85), "torn.jpg") == [grant.id]
+
+
+def test_text_copied_out_of_a_marked_pdf_names_its_recipient_and_the_line(client, ctx, admin):
+    import pypdfium2 as pdfium
+    _, rec, rel = _setup(ws.pdf(5, seed=12), "minutes.pdf")
+    grant = rel.grants[0]
+    doc = pdfium.PdfDocument(_copy(client, grant))
+    text = "\n".join(doc[i].get_textpage().get_text_range() for i in (1, 2))
+    r = client.post("/api/v1/attributions", headers=f.token_for(admin),
+                    data={"file": (io.BytesIO(text.encode()), "copied.txt")})
+    [match] = r.get_json()["matches"]
+    assert match["grant_id"] == grant.id, match
+    assert any(line.startswith("Line ") and "Released to" in line for line in match["evidence"]), match
+    assert any("matches the released original" in line for line in match["evidence"])
+    # the same text without the footer lines names no one
+    bare = "\n".join(line for line in text.splitlines() if grant.code not in line)
+    assert _attribute(client, admin, bare.encode(), "bare.txt") == []
