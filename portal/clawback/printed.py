@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ..watermark import Codeword
 
 MAX_SCAN_PAGES = 30          # a scan is read page by page until codes are found
+MAX_OCR_PAGES = 3            # OCR takes a second or more a page: only the first pages without a QR code
 SCAN_DPI = 150
 OCR_SECONDS = 20
 # Printed codes, allowing OCR's usual slips: spaces around the dashes, O for 0, I or L for 1.
@@ -99,14 +100,14 @@ def _ocr(im) -> str:
     return done.stdout.decode("utf-8", "replace")
 
 
-def _read_picture(im, where: str) -> list[Printed]:
+def _read_picture(im, where: str, ocr: bool = True) -> list[Printed]:
     """QR codes anywhere on the picture; failing that, the footer at the bottom, by OCR."""
     from PIL import ImageOps
     grey = ImageOps.exif_transpose(im).convert("L")
     found = []
     for text in _qr(grey):
         found += [Printed(p.codeword, f"QR code on {where}") for p in codes_in_text(text)]
-    if found:
+    if found or not ocr:
         return found
     w, h = grey.size
     bottom = grey.crop((0, int(h * 0.8), w, h))
@@ -126,9 +127,12 @@ def codes_in_scan(data: bytes, content_type: str, max_pixels: int) -> list[Print
         except pdfium.PdfiumError:
             return []
         found: list[Printed] = []
+        ocr_pages = MAX_OCR_PAGES
         try:
             for i in range(min(len(doc), MAX_SCAN_PAGES)):
                 page = doc[i]
+                if len(page.get_textpage().get_text_range().split()) >= 8:
+                    continue        # a page with a text layer is no scan: the engine read it
                 scale = SCAN_DPI / 72
                 if page.get_width() * page.get_height() * scale * scale > max_pixels:
                     scale = (max_pixels / max(1.0, page.get_width() * page.get_height())) ** 0.5
@@ -136,7 +140,8 @@ def codes_in_scan(data: bytes, content_type: str, max_pixels: int) -> list[Print
                     im = page.render(scale=scale, grayscale=True).to_pil()
                 except pdfium.PdfiumError:
                     continue
-                found += _read_picture(im, f"page {i + 1} of a scan")
+                found += _read_picture(im, f"page {i + 1} of a scan", ocr=ocr_pages > 0)
+                ocr_pages -= 1
                 if len(found) >= 2:     # two pages that agree are evidence enough
                     break
         finally:
