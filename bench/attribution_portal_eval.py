@@ -123,9 +123,9 @@ def run(scale: float) -> None:
                 foreign.append(("scan of an unmarked page", _scan_of(_pages(data, [1, 2]), 150), "us.pdf"))
                 foreign.append(("scan of an outsider's page", _scan_of(_pages(outsider, [1, 2]), 150), "os.pdf"))
                 foreign.append(("text marked for an outsider", _text_of(_pages(outsider, [4, 5])), "o.txt"))
-            for s in range(n(650)):
+            for s in range(n(700)):
                 foreign.append(("PDF never released", ws.pdf(2, seed=5000 + s), "x.pdf"))
-            for s in range(n(60)):
+            for s in range(n(20)):
                 foreign.append(("photo never released",
                                 image_samples.encode(image_samples.photo(400, 500, seed=6000 + s), "JPEG"), "x.jpg"))
             trials += [(kind, data, name, None) for kind, data, name in foreign]

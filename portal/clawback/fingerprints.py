@@ -34,8 +34,8 @@ from .models import Fingerprint, FingerprintedBlob
 VERSION = 1
 PDF, TEXT = "application/pdf", "text/plain"
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/tiff", "image/webp"}
-MAX_PAGES = 2000              # pages of an original indexed; a found file's first pages read
-MAX_FOUND_PAGES = 60
+MAX_PAGES = 2000              # pages of an original indexed
+MAX_FOUND_PAGES = 20           # a found file shares many pages with its original: 20 find it
 MAX_FOUND_WORDS = 20_000
 _PERMS, _BANDS = 64, 16
 _ROWS = _PERMS // _BANDS

@@ -111,9 +111,11 @@ def _read_picture(im, where: str, ocr: bool = True) -> list[Printed]:
         return found
     w, h = grey.size
     bottom = grey.crop((0, int(h * 0.8), w, h))
-    if bottom.width < 3000:         # Tesseract reads letters 20-30 pixels high best; a footer's are small
-        factor = 3000 / max(1, bottom.width)
-        bottom = bottom.resize((3000, max(1, int(bottom.height * factor))))
+    # Tesseract reads letters 20-30 pixels high best; a footer's are small, but
+    # enlarging a small picture further only costs time.
+    factor = min(3.0, 3000 / max(1, bottom.width))
+    if factor > 1:
+        bottom = bottom.resize((round(bottom.width * factor), max(1, round(bottom.height * factor))))
     return codes_in_text(_ocr(bottom), f"printed footer on {where}, read by OCR", ocr=True)
 
 
