@@ -25,14 +25,12 @@ import argparse
 import io
 import logging
 import random
-import tempfile
 import time
 from collections import Counter, defaultdict
-from pathlib import Path
 
 from PIL import Image
 
-from bench.common import close_database, portal_app
+from bench.attribution_read import admin_portal
 
 PDF = "application/pdf"
 
@@ -59,9 +57,7 @@ def _crop10(data: bytes, rng: random.Random) -> bytes:
 
 def run(scale: float) -> None:
     from portal import watermark
-    from portal.auth.models import Role
     from portal.extensions import db
-    from tests import factories as f
     from tests.clawback.test_attribution import _copy, _setup
     from tests.clawback.test_attribution_index import _pages, _scan_of, _scanned_pdf
     from tests.watermark import image_samples
@@ -70,81 +66,75 @@ def run(scale: float) -> None:
     n = lambda k: max(1, round(k * scale))  # noqa: E731
     rng = random.Random(22)
     logging.getLogger("portal").setLevel(logging.ERROR)
-    with tempfile.TemporaryDirectory() as tmp:
-        app = portal_app(Path(tmp) / "instance", ATTRIBUTION_LIMIT=(10 ** 6, 3600))
-        client = app.test_client()
-        with app.app_context():
-            admin = f.user(Role.admin)
-            headers = f.token_for(admin)
-            trials: list[tuple[str, bytes, str, int | None]] = []   # kind, data, name, grant id (None: no one)
-            originals = {}
-            for s in range(n(4)):
-                data = ws.pdf(30, seed=100 + s)
-                originals[f"long{s}"] = data
-                _, rec, rel = _setup(data, f"long{s}.pdf")
-                for g in rel.grants:
-                    copy = _copy(client, g)
-                    p = rng.randint(1, 30)
-                    trials.append(("1-page extract of a 30-page PDF", ws.pdf_strip_metadata(_pages(copy, [p])),
-                                   "p.pdf", g.id))
-                    two = _pages(copy, sorted(rng.sample(range(1, 31), 2)))
-                    trials.append(("2-page extract of a 30-page PDF", ws.pdf_strip_metadata(two), "pp.pdf", g.id))
-                    trials.append(("scan at 150 dpi", _scan_of(two, 150), "scan150.pdf", g.id))
-                    trials.append(("scan at 100 dpi", _scan_of(two, 100), "scan100.pdf", g.id))
-                    trials.append(("text copied out", _text_of(two), "copied.txt", g.id))
-            for s in range(n(3)):
-                _, rec, rel = _setup(_scanned_pdf(3, seed=200 + s), f"scan{s}.pdf")
-                for g in rel.grants:
-                    page = ws.pdf_strip_metadata(_pages(_copy(client, g), [rng.randint(1, 3)]))
-                    trials.append(("page of an image-only original", page, "scanpage.pdf", g.id))
-            for s in range(n(2)):
-                photo = image_samples.encode(image_samples.photo(4000, 3000, seed=300 + s), "JPEG")
-                _, rec, rel = _setup(photo, f"photo{s}.jpg")
-                for g in rel.grants:
-                    copy = _copy(client, g)
-                    for _ in range(2):
-                        trials.append(("10% crop of a 12 MP photo", _crop10(copy, rng), "crop.jpg", g.id))
-            for s in range(n(4)):
-                head = image_samples.encode(image_samples.photo(400, 500, seed=400 + s), "JPEG")
-                _, rec, rel = _setup(head, f"head{s}.jpg")
-                for g in rel.grants:
-                    trials.append(("300-px thumbnail of a 400x500 headshot", _thumb(_copy(client, g), 300),
-                                   "thumb.jpg", g.id))
-            db.session.commit()
-            # files that must name no one
-            foreign = []
-            for key, data in originals.items():
-                for p in range(1, 31):
-                    foreign.append(("unmarked page of a released original", _pages(data, [p]), "u.pdf"))
-                    foreign.append(("text of a released original", _text_of(_pages(data, [p])), "u.txt"))
-                outsider = watermark.mark(data, PDF, ws.stamp(900 + len(foreign)))
-                for p in range(1, 31, 3):
-                    foreign.append(("page marked for an outsider", _pages(outsider, [p]), "o.pdf"))
-                foreign.append(("scan of an unmarked page", _scan_of(_pages(data, [1, 2]), 150), "us.pdf"))
-                foreign.append(("scan of an outsider's page", _scan_of(_pages(outsider, [1, 2]), 150), "os.pdf"))
-                foreign.append(("text marked for an outsider", _text_of(_pages(outsider, [4, 5])), "o.txt"))
-            for s in range(n(700)):
-                foreign.append(("PDF never released", ws.pdf(2, seed=5000 + s), "x.pdf"))
-            for s in range(n(20)):
-                foreign.append(("photo never released",
-                                image_samples.encode(image_samples.photo(400, 500, seed=6000 + s), "JPEG"), "x.jpg"))
-            trials += [(kind, data, name, None) for kind, data, name in foreign]
+    with admin_portal() as (client, headers):
+        trials: list[tuple[str, bytes, str, int | None]] = []   # kind, data, name, grant id (None: no one)
+        originals = {}
+        for s in range(n(4)):
+            data = ws.pdf(30, seed=100 + s)
+            originals[f"long{s}"] = data
+            _, rec, rel = _setup(data, f"long{s}.pdf")
+            for g in rel.grants:
+                copy = _copy(client, g)
+                p = rng.randint(1, 30)
+                trials.append(("1-page extract of a 30-page PDF", ws.pdf_strip_metadata(_pages(copy, [p])),
+                               "p.pdf", g.id))
+                two = _pages(copy, sorted(rng.sample(range(1, 31), 2)))
+                trials.append(("2-page extract of a 30-page PDF", ws.pdf_strip_metadata(two), "pp.pdf", g.id))
+                trials.append(("scan at 150 dpi", _scan_of(two, 150), "scan150.pdf", g.id))
+                trials.append(("scan at 100 dpi", _scan_of(two, 100), "scan100.pdf", g.id))
+                trials.append(("text copied out", _text_of(two), "copied.txt", g.id))
+        for s in range(n(3)):
+            _, rec, rel = _setup(_scanned_pdf(3, seed=200 + s), f"scan{s}.pdf")
+            for g in rel.grants:
+                page = ws.pdf_strip_metadata(_pages(_copy(client, g), [rng.randint(1, 3)]))
+                trials.append(("page of an image-only original", page, "scanpage.pdf", g.id))
+        for s in range(n(2)):
+            photo = image_samples.encode(image_samples.photo(4000, 3000, seed=300 + s), "JPEG")
+            _, rec, rel = _setup(photo, f"photo{s}.jpg")
+            for g in rel.grants:
+                copy = _copy(client, g)
+                for _ in range(2):
+                    trials.append(("10% crop of a 12 MP photo", _crop10(copy, rng), "crop.jpg", g.id))
+        for s in range(n(4)):
+            head = image_samples.encode(image_samples.photo(400, 500, seed=400 + s), "JPEG")
+            _, rec, rel = _setup(head, f"head{s}.jpg")
+            for g in rel.grants:
+                trials.append(("300-px thumbnail of a 400x500 headshot", _thumb(_copy(client, g), 300),
+                               "thumb.jpg", g.id))
+        db.session.commit()
+        # files that must name no one
+        foreign = []
+        for key, data in originals.items():
+            for p in range(1, 31):
+                foreign.append(("unmarked page of a released original", _pages(data, [p]), "u.pdf"))
+                foreign.append(("text of a released original", _text_of(_pages(data, [p])), "u.txt"))
+            outsider = watermark.mark(data, PDF, ws.stamp(900 + len(foreign)))
+            for p in range(1, 31, 3):
+                foreign.append(("page marked for an outsider", _pages(outsider, [p]), "o.pdf"))
+            foreign.append(("scan of an unmarked page", _scan_of(_pages(data, [1, 2]), 150), "us.pdf"))
+            foreign.append(("scan of an outsider's page", _scan_of(_pages(outsider, [1, 2]), 150), "os.pdf"))
+            foreign.append(("text marked for an outsider", _text_of(_pages(outsider, [4, 5])), "o.txt"))
+        for s in range(n(700)):
+            foreign.append(("PDF never released", ws.pdf(2, seed=5000 + s), "x.pdf"))
+        for s in range(n(20)):
+            foreign.append(("photo never released",
+                            image_samples.encode(image_samples.photo(400, 500, seed=6000 + s), "JPEG"), "x.jpg"))
+        trials += [(kind, data, name, None) for kind, data, name in foreign]
 
-            results: dict[str, Counter] = defaultdict(Counter)
-            seconds: dict[str, list[float]] = defaultdict(list)
-            for kind, data, name, grant_id in trials:
-                start = time.perf_counter()
-                r = client.post("/api/v1/attributions", headers=headers, data={"file": (io.BytesIO(data), name)})
-                seconds[kind].append(time.perf_counter() - start)
-                if r.status_code != 200:
-                    results[kind][f"HTTP {r.status_code}"] += 1
-                    continue
-                named = [m["grant_id"] for m in r.get_json()["matches"]]
-                if grant_id is None:
-                    results[kind]["wrong" if named else "right"] += 1
-                else:
-                    results[kind]["right" if named == [grant_id] else "wrong" if named else "none"] += 1
-        close_database(app)
+        results: dict[str, Counter] = defaultdict(Counter)
+        seconds: dict[str, list[float]] = defaultdict(list)
+        for kind, data, name, grant_id in trials:
+            start = time.perf_counter()
+            r = client.post("/api/v1/attributions", headers=headers, data={"file": (io.BytesIO(data), name)})
+            seconds[kind].append(time.perf_counter() - start)
+            if r.status_code != 200:
+                results[kind][f"HTTP {r.status_code}"] += 1
+                continue
+            named = [m["grant_id"] for m in r.get_json()["matches"]]
+            if grant_id is None:
+                results[kind]["wrong" if named else "right"] += 1
+            else:
+                results[kind]["right" if named == [grant_id] else "wrong" if named else "none"] += 1
     print("| found file | files | right | none | wrong | other | median s |")
     print("|---|---|---|---|---|---|---|")
     for kind, counts in results.items():
