@@ -144,6 +144,8 @@ def test_text_copied_out_of_a_marked_pdf_names_its_recipient_and_the_line(client
     assert match["grant_id"] == grant.id, match
     assert any(line.startswith("Line ") and "Released to" in line for line in match["evidence"]), match
     assert any("matches the released original" in line for line in match["evidence"])
+    pasted = client.post("/api/v1/attributions", headers=f.token_for(admin), data={"text": text})
+    assert [m["grant_id"] for m in pasted.get_json()["matches"]] == [grant.id]
     # the same text without the footer lines names no one
     bare = "\n".join(line for line in text.splitlines() if grant.code not in line)
     assert _attribute(client, admin, bare.encode(), "bare.txt") == []
