@@ -161,6 +161,7 @@ class MyFile(NamedTuple):
     revoked_at: datetime | None
     revoked_reason: str | None
     replaces_id: int | None  # a redacted replacement: the page says what was taken out
+    copy_content_type: str | None  # a ZIP: the file inside carries no mark of the recipient's
     deliveries: tuple = ()
 
 
@@ -179,7 +180,7 @@ class MyDelivery(NamedTuple):
 _MY_FILES = DriverQuery(
     sa.select(Grant.id, Grant.record_id, Record.filename, Record.request_id, RecordRequest.tracking_number,
               Grant.code, Grant.granted_at, Grant.expires_at, Grant.revoked_at, Grant.revoked_reason,
-              Record.replaces_id, Delivery.id.label("delivery_id"), Delivery.at, Delivery.ip, Delivery.completed,
+              Record.replaces_id, Grant.copy_content_type, Delivery.id.label("delivery_id"), Delivery.at, Delivery.ip, Delivery.completed,
               Delivery.sha256, Delivery.copy_sha256)
     .join(Record, Record.id == Grant.record_id).join(RecordRequest, RecordRequest.id == Record.request_id)
     .outerjoin(Delivery, Delivery.grant_id == Grant.id)
@@ -203,8 +204,8 @@ def files_of(key: tuple[tuple, ...]) -> list[MyFile]:
     files = []
     for _, group in groupby(_MY_FILES.convert(key), key=itemgetter(0)):  # a grant's rows are adjacent
         group = list(group)
-        files.append(MyFile(*group[0][:11], deliveries=tuple(
-            MyDelivery(*row[12:]) for row in group if row[11] is not None)))
+        files.append(MyFile(*group[0][:12], deliveries=tuple(
+            MyDelivery(*row[13:]) for row in group if row[12] is not None)))
     return files
 
 
