@@ -25,7 +25,7 @@ from PIL import Image
 
 from bench.common import close_database, portal_app
 
-PDF_PAGES, PHOTO_KEYS = 10, 14 * 8
+PDF_PAGES = 10
 
 
 def _fill(records: int, real: list[tuple[bytes, str]]) -> dict[int, int]:
@@ -53,7 +53,7 @@ def _fill(records: int, real: list[tuple[bytes, str]]) -> dict[int, int]:
         else:
             value = rng.getrandbits(64) - 2 ** 63
             rows = [("photo", w, fingerprints._key("photo", b, rng.getrandbits(8)), value)
-                    for w in range(14) for b in range(8)]
+                    for w in range(len(fingerprints._WINDOWS)) for b in range(8)]
         fps += [{"blob_id": i, "kind": k, "page": p, "key": key, "value": v} for k, p, key, v in rows]
         marks.append({"blob_id": i, "version": 1, "keys": len(rows), "indexed_at": now})
     db.session.execute(sa.insert(Blob), blobs)

@@ -11,8 +11,8 @@ whatever the number of released records:
 - **pages without text** (scans) and **pictures**: a 64-bit difference hash of
   the page or picture, split into 8 bytes (multi-index hashing: any hash within
   7 bits shares a byte with it), the exact distance then computed for the few
-  rows that share one. Pictures are also hashed over nine 90% windows and four
-  80% windows, so a cropped copy lands near one of them.
+  rows that share one. Pictures are also hashed over 25 windows of 90% and four
+  of 80%, so a cropped copy lands near one of them.
 
 The index only shortlists; the watermark engine's informed read decides.
 """
@@ -43,7 +43,9 @@ _rng = np.random.default_rng(0x5EED_2026)      # fixed: the index must mean the 
 _SEEDS = _rng.integers(0, 1 << 63, _PERMS, dtype=np.uint64)[:, None]
 _MULT = (_rng.integers(0, 1 << 63, _PERMS, dtype=np.uint64) | np.uint64(1))[:, None]
 _MARK_LINE = re.compile(r"^.*(Released to .*code |PORTAL-DISCLOSURE-CODE:).*$", re.M)
-_WINDOWS = [(1.0, 0.0, 0.0)] + [(0.9, x, y) for x in (0, 0.05, 0.1) for y in (0, 0.05, 0.1)] + [
+# The whole picture, 90% windows every 2.5% (a 10% crop is then at most 1.25% off one),
+# and 80% windows in the corners.
+_WINDOWS = [(1.0, 0.0, 0.0)] + [(0.9, x / 40, y / 40) for x in range(5) for y in range(5)] + [
     (0.8, x, y) for x in (0, 0.2) for y in (0, 0.2)]
 
 
