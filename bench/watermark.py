@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pikepdf
 
-from portal.watermark import mark, package, pdf, read
+from portal.watermark import mark, package, pdfstamp, read
 from tests.watermark import samples
 
 RUNS = 5
@@ -59,12 +59,14 @@ def _row(name, seconds, notes, baseline=None):
 
 
 def _stamp_pdf(stamp) -> bytes:
-    """The same drawing as the stamp object, as the one page qpdf overlays."""
+    """The same drawing as the stamp objects (band and diagonal), as the one page qpdf overlays."""
     doc = pikepdf.new()
     page = doc.add_blank_page(page_size=(612, 792))
-    xobj = pdf._stamp_object(doc, stamp, 612.0, 792.0)
-    page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(PortalStamp0=xobj))
-    page.obj.Contents = doc.make_stream(b"q /PortalStamp0 Do Q")
+    band = pdfstamp.band_object(doc, stamp, 612.0, pdfstamp.band_height(612.0, 792.0))
+    diagonal = pdfstamp.diagonal_object(doc, stamp)
+    place = b" ".join(pdfstamp.num(v) for v in pdfstamp.diagonal_matrix(stamp.code, 612.0, 792.0))
+    page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(PortalStamp0=band, PortalStamp1=diagonal))
+    page.obj.Contents = doc.make_stream(b"q " + place + b" cm /PortalStamp1 Do Q q /PortalStamp0 Do Q")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -1,6 +1,7 @@
 """API: tracing, revocation, clawback campaigns, notices and attribution."""
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from flask import current_app, request
@@ -89,8 +90,12 @@ def respond(notice_id: int):
 @bp.post("/attributions")
 def attribute():
     f = request.files.get("file")
+    if f is None and request.form.get("text"):   # pasted text is attributed as a found text file
+        return attribution.attribute(actor(), io.BytesIO(request.form["text"].encode("utf-8")),
+                                     limit=current_app.config["ATTRIBUTION_LIMIT"])
     if f is None:
-        raise Invalid("Send the found file as multipart/form-data, field 'file'.", fields={"file": "required"})
+        raise Invalid("Send the found file as multipart/form-data, field 'file' (or pasted text, field 'text').",
+                      fields={"file": "required"})
     return attribution.attribute(actor(), f.stream, limit=current_app.config["ATTRIBUTION_LIMIT"])
 
 

@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import re
-import warnings
 from typing import BinaryIO
 
 import sqlalchemy as sa
@@ -21,11 +18,11 @@ from ..extensions import db
 from ..records.models import Blob, Record
 from ..records.sniff import sniff
 from ..watermark import Codeword, WatermarkError
+from . import fingerprints, printed
 from .models import Attribution
 
 MAX_BYTES = 512 * 1024 ** 2
 MAX_ORIGINALS = 25
-IMAGE_TYPES = {"image/jpeg", "image/png", "image/tiff", "image/webp"}
 
 
 def _match(grant: Grant, confidence: float, evidence: list[str]) -> dict:
@@ -49,72 +46,29 @@ def _exact(sha: str) -> list[dict]:
     return out
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w{3,}", text.lower()))
-
-
-def _pdf_text(data: bytes) -> str:
-    import pypdf
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        return " ".join((p.extract_text() or "") for p in reader.pages[:50])
-    except Exception:
-        return ""
-
-
-def _ahash(data: bytes) -> int | None:
-    """A 16 x 16 average hash; None for what is not an image, or is too large to decode safely
-    (a found file is as untrusted as an upload: the same pixel limit applies)."""
-    from PIL import Image, ImageOps
-    try:
-        with warnings.catch_warnings():  # Pillow's warning is for decoding, refused just below
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
-        with im:
-            if im.width * im.height > current_app.config["UPLOAD_MAX_PIXELS"]:
-                return None
-            small = ImageOps.exif_transpose(im).convert("L").resize((16, 16))
-    except Exception:
-        return None
-    px = list(small.tobytes())
-    mean = sum(px) / len(px)
-    return sum(1 << i for i, p in enumerate(px) if p > mean)
-
-
 def _originals(content_type: str, candidate: bytes) -> list[Blob]:
-    """Originals the candidate may derive from, most similar first."""
-    types = IMAGE_TYPES if content_type in IMAGE_TYPES else {content_type}
-    blobs = list(db.session.scalars(
-        sa.select(Blob).where(Blob.content_type.in_(types),
+    """Originals the candidate may derive from, most similar first: every released
+    original one of whose pages or picture windows the candidate matches (fingerprints)."""
+    config = current_app.config
+    if content_type in fingerprints.IMAGE_TYPES | {fingerprints.PDF, fingerprints.TEXT}:
+        fingerprints.backfill(config["MARK_IN_MEMORY_MAX_BYTES"], config["UPLOAD_MAX_PIXELS"])
+        found = fingerprints.probes(candidate, content_type, config["UPLOAD_MAX_PIXELS"])
+        ids = fingerprints.candidates(found, MAX_ORIGINALS)
+        blobs = {b.id: b for b in db.session.scalars(sa.select(Blob).where(Blob.id.in_(ids)))}
+        return [blobs[i] for i in ids if i in blobs]
+    # Other types (CSV, XLSX, DOCX, wrapped files) carry exact marks that need no
+    # similarity to find: the most recent released originals of the same type.
+    return list(db.session.scalars(
+        sa.select(Blob).where(Blob.content_type == content_type,
                               Blob.id.in_(sa.select(Record.blob_id).join(Grant, Grant.record_id == Record.id)))
-        .order_by(Blob.id.desc()).limit(500)))
-    backend = files.storage()
-
-    def load(b: Blob) -> bytes:
-        with backend.open(b.key) as fh:
-            return fh.read()
-
-    if content_type == "application/pdf":
-        words = _words(_pdf_text(candidate))
-        scored = []
-        for b in blobs:
-            other = _words(_pdf_text(load(b)))
-            overlap = len(words & other) / max(1, len(words | other))
-            scored.append((-overlap, b.id, b))
-        return [b for s, _, b in sorted(scored)[:MAX_ORIGINALS] if s < -0.2 or not words]
-    if content_type in IMAGE_TYPES:
-        h = _ahash(candidate)
-        if h is None:
-            return []
-        scored = [(bin(h ^ (_ahash(load(b)) or 0)).count("1"), b.id, b) for b in blobs]
-        return [b for d, _, b in sorted(scored)[:MAX_ORIGINALS] if d <= 64]
-    return blobs[:MAX_ORIGINALS]
+        .order_by(Blob.id.desc()).limit(MAX_ORIGINALS)))
 
 
 def _informed(candidate: bytes, content_type: str) -> list[dict]:
     backend = files.storage()
     matches: dict[int, dict] = {}
-    for blob in _originals(content_type, candidate):
+    originals = _originals(content_type, candidate)
+    for blob in originals:
         grants = {Codeword.from_text(g.code): g for g in db.session.scalars(
             sa.select(Grant).join(Grant.record).where(Record.blob_id == blob.id))}
         with backend.open(blob.key) as fh:
@@ -131,7 +85,39 @@ def _informed(candidate: bytes, content_type: str) -> list[dict]:
             evidence.append(f"Marks that verified: {', '.join(finding.marks)}; {finding.bit_errors} bit error(s); "
                             f"chance of a false match {finding.false_match_probability:.1e}.")
             matches[grant.id] = _match(grant, 1.0 - finding.false_match_probability, evidence)
+    if not matches:
+        matches = _printed(candidate, content_type, originals)
     return list(matches.values())
+
+
+def _printed(candidate: bytes, content_type: str, originals: list[Blob]) -> dict[int, dict]:
+    """Grants whose code the found file shows: a scan's QR code or footer, or a line of text."""
+    if content_type == fingerprints.TEXT:
+        found = printed.codes_in_text(candidate.decode("utf-8", errors="replace"))
+    elif content_type in fingerprints.IMAGE_TYPES | {fingerprints.PDF}:
+        found = printed.codes_in_scan(candidate, content_type, current_app.config["UPLOAD_MAX_PIXELS"])
+    else:
+        return {}
+    if not found:
+        return {}
+    grants = {g.code: g for g in db.session.scalars(
+        sa.select(Grant).where(Grant.code.in_(sorted({p.codeword.text for p in found}))))}
+    similar = {b.id for b in originals}
+    matches: dict[int, dict] = {}
+    for p in found:
+        grant = grants.get(p.codeword.text)
+        if grant is None:
+            continue
+        if grant.id not in matches:
+            evidence = [f"The code {grant.code} is shown on the found file; its check digits verify and it is "
+                        "the code of this grant."]
+            if grant.record.blob_id in similar:
+                evidence.append(f"The found file's content also matches the released original "
+                                f"(SHA-256 {grant.record.blob.sha256}).")
+            # one printed code, CRC verified and matched against every grant: a 16-bit check
+            matches[grant.id] = _match(grant, 1.0 - 2.0 ** -16, evidence)
+        matches[grant.id]["evidence"].append(f"{p.how[0].upper()}{p.how[1:]}: code {p.codeword.text}.")
+    return matches
 
 
 def attribute(actor: User, stream: BinaryIO, *, limit: tuple[int, int] | None = None) -> dict:

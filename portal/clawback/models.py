@@ -119,3 +119,26 @@ class AttributionBatchFile(db.Model):
     attribution_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("attributions.id"))
     exact: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     result: Mapped[str] = mapped_column(sa.Text, server_default="{}")  # as POST /attributions answers
+
+
+class FingerprintedBlob(db.Model):
+    """A released original whose fingerprints are in the index (fingerprints.py), and by which version."""
+    __tablename__ = "fingerprinted_blobs"
+
+    blob_id: Mapped[int] = mapped_column(sa.ForeignKey("blobs.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(sa.Integer)
+    keys: Mapped[int] = mapped_column(sa.Integer)
+    indexed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Fingerprint(db.Model):
+    """One lookup key of a released original: a text band of a page, or a byte of a picture hash."""
+    __tablename__ = "fingerprints"
+    __table_args__ = (sa.Index("ix_fingerprints_kind_key", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    blob_id: Mapped[int] = mapped_column(sa.ForeignKey("blobs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(8))          # text, page (a scanned page) or photo
+    page: Mapped[int] = mapped_column(sa.Integer)            # page, text chunk or picture window
+    key: Mapped[int] = mapped_column(sa.BigInteger)
+    value: Mapped[Optional[int]] = mapped_column(sa.BigInteger)   # the whole picture hash

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import watermark
+from ..clawback import fingerprints
 from ..core import storage as files
 from ..core.errors import Unprocessable
 from ..core.models import utcnow
@@ -94,6 +95,8 @@ def make_copy(grant: Grant) -> None:
 
 def keep_copy(grant: Grant, made: tuple[StoredObject, str]) -> None:
     stored, marked_type = made
+    # Released now: a copy found later must lead back to this original (attribution); once per file.
+    fingerprints.ensure_indexed(grant.record.blob, max_pixels=current_app.config["UPLOAD_MAX_PIXELS"])
     files.written(stored.key)  # removed again if the transaction that records it rolls back
     grant.copy_key, grant.copy_sha256, grant.copy_size = stored.key, stored.sha256, stored.size
     grant.copy_content_type, grant.copy_state, grant.copy_error = marked_type, CopyState.ready, None

@@ -16,6 +16,7 @@ from ..records.models import Disposition, Record
 from ..screening.clean import cleanable
 from ..screening.services import RecordScreen, screen_records
 from ..watermark import Stamp, derive
+from .traceable import ADVICE, untraceable
 
 
 @dataclass
@@ -23,6 +24,8 @@ class Plan:
     recipients: list[tuple[str, str]]     # (e-mail, what happens: existing account / new account)
     screens: list[RecordScreen]
     stamp: str
+    untraceable: dict[int, str]          # record id: why its unwrapped copies name no one
+    advice: str = ADVICE
 
     @property
     def flagged(self) -> bool:
@@ -49,4 +52,5 @@ def preview(actor: User, req: RecordRequest, record_ids: list[int], recipients: 
                    tracking_number=req.tracking_number, issued=utcnow().date(),
                    portal_url=current_app.config["BASE_URL"])
     stamp = sample.footer.replace(sample.code, "[their own code]")
-    return Plan(list(dict(people).items()), screen_records(records), stamp)
+    warnings = {r.id: why for r in records if (why := untraceable(r)) is not None}
+    return Plan(list(dict(people).items()), screen_records(records), stamp, warnings)

@@ -243,6 +243,7 @@ class MyFile(NamedTuple):
     revoked_reason: str | None
     replaces_id: int | None  # a redacted replacement: the page says what was taken out
     release_id: int
+    copy_content_type: str | None  # a ZIP: the file inside carries no mark of the recipient's
     deliveries: tuple = ()
 
 
@@ -262,7 +263,7 @@ class MyDelivery(NamedTuple):
 _MY_FILES = (
     sa.select(Grant.id, Grant.record_id, Record.filename, Record.request_id, RecordRequest.tracking_number,
               Grant.code, Grant.granted_at, Grant.expires_at, Grant.revoked_at, Grant.revoked_reason,
-              Record.replaces_id, Grant.release_id, Delivery.id.label("delivery_id"), Delivery.at, Delivery.ip,
+              Record.replaces_id, Grant.release_id, Grant.copy_content_type, Delivery.id.label("delivery_id"), Delivery.at, Delivery.ip,
               Delivery.completed, Delivery.sha256, Delivery.copy_sha256, Delivery.bundle_id)
     .join(Record, Record.id == Grant.record_id).join(RecordRequest, RecordRequest.id == Record.request_id)
     .outerjoin(Delivery, Delivery.grant_id == Grant.id)

@@ -24,7 +24,7 @@ class Stamp:
     tracking_number: str
     issued: date
     portal_url: str
-    image_stamp: str = "corner"        # "corner" or "tiled"
+    image_stamp: str = "strip"         # "strip" (below the picture; "corner" is its old name) or "tiled"
     row_order_free: bool = False       # a release may say row order carries no meaning
     content_marks: bool = False        # opt-in marks that change a record's values
     wrap: bool = False                 # force the ZIP-with-receipt wrapper

@@ -2,7 +2,8 @@
 
 Three marks, each found by `read` independently:
 
-* a visible stamp, in a corner or tiled across the picture (`stamp.image_stamp`);
+* a visible stamp, in a strip added below the picture or tiled across it
+  (`stamp.image_stamp`); the strip is cut off again before reading;
 * an invisible mark in the luminance: 128 balanced chips spread over every
   8x8-pixel block. Each block's Haar-DWT low band (4x4 coefficients) has its
   largest singular value moved up or down by a small amount, so the change
@@ -278,12 +279,16 @@ def _embed(pixels: np.ndarray, plan: _Plan, code: Codeword) -> np.ndarray:
 # ---- the interface ---------------------------------------------------------------------
 
 def mark(original: bytes, stamp: Stamp) -> bytes:
-    """The recipient's copy: stamped visibly, then marked invisibly, in the original's format."""
+    """The recipient's copy, in the original's format: marked invisibly, then given the
+    strip below (or, tiled, stamped visibly first and then marked)."""
     pic = _open(original)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        plan = pool.submit(_plan, _luma(pic.pixels))    # alongside the stamp, on the other core
-        stamped = overlay.apply(pic.pixels, stamp)
-        marked = _embed(stamped, plan.result(), stamp.codeword)
+    if stamp.image_stamp == "tiled":
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            plan = pool.submit(_plan, _luma(pic.pixels))    # alongside the stamp, on the other core
+            stamped = overlay.apply(pic.pixels, stamp)
+            marked = _embed(stamped, plan.result(), stamp.codeword)
+    else:
+        marked = overlay.apply(_embed(pic.pixels, _plan(_luma(pic.pixels)), stamp.codeword), stamp)
     return _encode(pic, marked, stamp.codeword)
 
 
@@ -297,7 +302,7 @@ def _max_errors(candidates: int) -> int:
 
 def _luminance(copy: _Picture, orig: _Picture, candidates: Sequence[Codeword],
                pool: ThreadPoolExecutor) -> Finding | None:
-    yc, yo = _luma(copy.pixels), _luma(orig.pixels)
+    yc, yo = overlay.cut_strip(_luma(copy.pixels)), _luma(orig.pixels)
     plan = pool.submit(_plan, yo)               # numpy lets go of the GIL: use the other core
     box = align.locate(yc, yo)
     if box is None:

@@ -121,15 +121,15 @@ def test_every_cell_start_a_spreadsheet_runs_is_quoted():
 
 
 def test_a_found_pixel_bomb_is_not_decoded_for_attribution(app, ctx, hostile_dir):
-    """Attribution compares images by a small hash; a found file over the pixel limit is not decoded
-    to make one (it was: 144 million pixels in memory per attribution)."""
-    from portal.clawback.attribution import _ahash
+    """Attribution compares images by small hashes; a found file over the pixel limit is not decoded
+    to make them (it was: 144 million pixels in memory per attribution)."""
+    from portal.clawback import fingerprints
     from tests.screening.samples import png_header
     bomb = (hostile_dir / "pixel_bomb_real.png").read_bytes()   # 12,000 x 12,000, 17 KB
-    assert _ahash(bomb) is None
-    app.config["UPLOAD_MAX_PIXELS"] = 200_000_000
-    assert isinstance(_ahash(bomb), int)   # under a higher limit the same file is hashed
-    assert _ahash(png_header(200_000, 200_000)) is None
+    assert fingerprints.probes(bomb, "image/png", app.config["UPLOAD_MAX_PIXELS"])["photo"] == []
+    # under a higher limit the same file is hashed
+    assert len(fingerprints.probes(bomb, "image/png", 200_000_000)["photo"]) == 2
+    assert fingerprints.probes(png_header(200_000, 200_000), "image/png", 200_000_000)["photo"] == []
 
 
 def test_a_file_stored_before_a_limit_was_lowered_is_not_parsed_by_redaction_or_marking(app, client, ctx):

@@ -1,8 +1,11 @@
 import io
 import subprocess
+from collections import Counter
 
+import numpy as np
 import pikepdf
 import pypdf
+import pypdfium2 as pdfium
 import pytest
 from tests.watermark import samples
 
@@ -29,7 +32,7 @@ def marked(original, stamp):
 def test_round_trip_reports_every_mark(marked, original, stamp):
     [finding] = read(marked, original, PDF, [stamp.codeword, samples.stamp(2).codeword])
     assert finding.codeword == stamp.codeword
-    assert set(finding.marks) == {"document info", "XMP", "stamp object", "text layer", "footer", "diagonal"}
+    assert set(finding.marks) == {"document info", "XMP", "stamp object", "text layer", "footer"}
     assert finding.bit_errors == 0
     assert finding.false_match_probability < 1e-18
 
@@ -59,8 +62,8 @@ def test_stamp_is_one_shared_object(marked):
                   for name, xobj in page.Resources.XObject.items() if name.startswith("/PortalStamp")}
         sizes = {tuple(float(v) for v in xobj.BBox) for page in doc.pages
                  for name, xobj in page.Resources.XObject.items() if name.startswith("/PortalStamp")}
-    # one object per displayed page size: portrait, landscape (rotated page), cropped page
-    assert len(stamps) == len(sizes) == 3
+    # a band per displayed page size (portrait, landscape (rotated page), cropped page), one diagonal
+    assert len(stamps) == len(sizes) == 4
 
 
 def test_text_pages_links_and_fields_kept(original, marked):
@@ -77,9 +80,12 @@ def test_rotated_and_cropped_pages_get_an_upright_stamp_inside_the_visible_box(m
     with pikepdf.open(io.BytesIO(marked)) as doc:
         rotated, cropped = doc.pages[2], doc.pages[3]
         tail = pikepdf.unparse_content_stream(pikepdf.parse_content_stream(rotated)).replace(b"\n", b" ")
-        assert tail.endswith(b"Q q 0 1 -1 0 612 0 cm /PortalStamp1 Do Q")
+        # the band below the page as displayed: right of the unrotated box for /Rotate 90
+        assert tail.endswith(b"Q q 0 1 -1 0 684 0 cm /PortalStamp2 Do Q")
+        assert [float(v) for v in rotated.MediaBox] == [0, 0, 684, 792]
         tail = pikepdf.unparse_content_stream(pikepdf.parse_content_stream(cropped)).replace(b"\n", b" ")
-        assert tail.endswith(b"Q q 1 0 0 1 36 36 cm /PortalStamp2 Do Q")
+        assert tail.endswith(b"Q q 1 0 0 1 36 -28 cm /PortalStamp3 Do Q")
+        assert [float(v) for v in cropped.CropBox] == [36, -28, 576, 756]
 
 
 def test_qr_code_decodes_from_a_75_dpi_render(marked, stamp, tmp_path):
@@ -91,9 +97,10 @@ def test_qr_code_decodes_from_a_75_dpi_render(marked, stamp, tmp_path):
     assert decoded.strip() == stamp.code
 
 
-def test_output_at_most_a_tenth_larger_for_a_text_pdf():
+def test_output_at_most_an_eighth_larger_for_a_text_pdf():
+    # three page sizes, so three bands; each page also gets its own grown MediaBox
     original = samples.pdf(40)
-    assert len(mark(original, PDF, samples.stamp(3))) <= 1.1 * len(original)
+    assert len(mark(original, PDF, samples.stamp(3))) <= 1.125 * len(original)
 
 
 def test_no_finding_on_unmarked_or_foreign_copies(original, marked):
@@ -114,9 +121,25 @@ def test_refuses_malformed_truncated_and_encrypted(bad, message, original):
         mark(data, PDF, samples.stamp(1))
 
 
-def test_owner_password_only_is_refused_too(original):
+def test_a_pdf_that_opens_without_a_password_is_marked_from_its_decrypted_form(original, stamp):
+    """Permissions-only encryption (an owner password, no user password) is common in government
+    files: the copy is marked, readable, and saved without the encryption."""
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(original)) as doc:
-        doc.save(out, encryption=pikepdf.Encryption(owner="owner", user=""))
-    with pytest.raises(WatermarkError, match="encrypted"):
-        mark(out.getvalue(), PDF, samples.stamp(1))
+        doc.save(out, encryption=pikepdf.Encryption(owner="owner", user="", allow=pikepdf.Permissions(extract=False)))
+    protected = out.getvalue()
+    copy = mark(protected, PDF, stamp)
+    with pikepdf.open(io.BytesIO(copy)) as doc:
+        assert not doc.is_encrypted and len(doc.pages) == 6
+    [finding] = read(copy, protected, PDF, [stamp.codeword])
+    assert finding.codeword == stamp.codeword and "footer" in finding.marks
+
+
+def test_refusal_messages_name_no_python_objects(original):
+    with pytest.raises(WatermarkError) as err:
+        mark(samples.encrypted_pdf(), PDF, samples.stamp(1))
+    assert "password" in str(err.value) and "BytesIO" not in str(err.value)
+    broken = original[:400] + b"\n%%EOF\n"
+    with pytest.raises(WatermarkError) as err:
+        mark(broken, PDF, samples.stamp(1))
+    assert "0x" not in str(err.value) and "BytesIO" not in str(err.value), str(err.value)
