@@ -263,12 +263,15 @@ class MyDelivery(NamedTuple):
 _MY_FILES = (
     sa.select(Grant.id, Grant.record_id, Record.filename, Record.request_id, RecordRequest.tracking_number,
               Grant.code, Grant.granted_at, Grant.expires_at, Grant.revoked_at, Grant.revoked_reason,
-              Record.replaces_id, Grant.release_id, Grant.copy_content_type, Delivery.id.label("delivery_id"), Delivery.at, Delivery.ip,
-              Delivery.completed, Delivery.sha256, Delivery.copy_sha256, Delivery.bundle_id)
+              Record.replaces_id, Grant.release_id, Grant.copy_content_type, Delivery.id.label("delivery_id"),
+              Delivery.at, Delivery.ip, Delivery.completed, Delivery.sha256, Delivery.copy_sha256, Delivery.bundle_id)
     .join(Record, Record.id == Grant.record_id).join(RecordRequest, RecordRequest.id == Record.request_id)
     .outerjoin(Delivery, Delivery.grant_id == Grant.id)
     .where(Grant.recipient_id == sa.bindparam("recipient_id"))
     .order_by(Grant.granted_at.desc(), Grant.id.desc(), Delivery.id))
+
+
+_DELIVERY_ID = len(MyFile._fields) - 1     # the columns before it are MyFile's, after it MyDelivery's
 
 
 def my_grants(actor: User) -> list[MyFile]:
@@ -277,8 +280,8 @@ def my_grants(actor: User) -> list[MyFile]:
     rows = db.session.execute(_MY_FILES, {"recipient_id": actor.id})
     for _, group in groupby(rows, key=itemgetter(0)):  # a grant's rows are adjacent
         group = list(group)
-        files.append(MyFile(*group[0][:12], deliveries=tuple(
-            MyDelivery(*row[13:]) for row in group if row[12] is not None)))
+        files.append(MyFile(*group[0][:_DELIVERY_ID], deliveries=tuple(
+            MyDelivery(*row[_DELIVERY_ID + 1:]) for row in group if row[_DELIVERY_ID] is not None)))
     return files
 
 

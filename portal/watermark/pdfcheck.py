@@ -15,7 +15,8 @@ import pikepdf
 from pikepdf import Dictionary
 
 from .engine import Stamp
-from .pdf import INFO_KEY, LAYER_PREFIX, STAMP_KEY
+from .pdfread import INFO_KEY
+from .pdfstamp import LAYER_PREFIX, STAMP_KEY
 
 
 def _inherited(obj: Dictionary, key: str):
