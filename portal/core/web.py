@@ -227,7 +227,7 @@ def install(app: Flask) -> None:
         return error_response(err.code or 500, code, message)
 
     @app.errorhandler(OperationalError)
-    @app.errorhandler(sqlite3.OperationalError)  # raised by the driver's own reads, not wrapped
+    @app.errorhandler(sqlite3.OperationalError)  # raised unwrapped by sqlite3 itself (a raw connection's read)
     def database_unavailable(err: Exception):
         # The database dropped the connection, timed out or hit a deadlock: nothing of the request
         # was kept, and the same request may well succeed in a moment.

@@ -152,17 +152,15 @@ def _page_labels(pdf, out: Extract) -> None:
 _STRUCT_KEYS = ("/Alt", "/ActualText", "/E", "/T")
 
 
-def _struct_tree(pdf, out: Extract) -> None:
+def _dictionaries(start: list, kids: str):
+    """Every dictionary of a tree whose children are under `kids` (a dictionary or an array of
+    them), each once, at most MAX_NODES: a hostile file may loop or be vast."""
     import pikepdf
-    root = pdf.Root.get("/StructTreeRoot")
-    if root is None:
-        return
-    texts: list[str] = []
-    todo, seen = [root], set()
+    todo, seen = list(start), set()
     while todo and len(seen) < MAX_NODES:
         node = todo.pop()
         if isinstance(node, pikepdf.Array):
-            todo.extend(node)   # an array of kids
+            todo.extend(node)
             continue
         if not isinstance(node, pikepdf.Dictionary):
             continue
@@ -170,9 +168,19 @@ def _struct_tree(pdf, out: Extract) -> None:
         if key in seen:
             continue
         seen.add(key)
+        yield node
+        if kids in node:
+            todo.append(node[kids])
+
+
+def _struct_tree(pdf, out: Extract) -> None:
+    import pikepdf
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return
+    texts: list[str] = []
+    for node in _dictionaries([root], "/K"):
         texts.extend(_text(node[k]) for k in _STRUCT_KEYS if k in node)
-        if "/K" in node:
-            todo.append(node["/K"])
     out.text("\n".join(texts), "structure tree (alternate text)")
 
 
@@ -211,21 +219,10 @@ def _fields(pdf, out: Extract) -> None:
     if not isinstance(form, pikepdf.Dictionary):
         return
     texts: list[str] = []
-    todo, seen = list(form.get("/Fields") or []), set()
-    while todo and len(seen) < MAX_NODES:
-        node = todo.pop()
-        if not isinstance(node, pikepdf.Dictionary):
-            continue
-        key = node.objgen if node.is_indirect else id(node)
-        if key in seen:
-            continue
-        seen.add(key)
+    for node in _dictionaries(list(form.get("/Fields") or []), "/Kids"):
         for k in _FIELD_KEYS + ("/Opt",):
             if k in node:
                 texts.extend(_field_texts(node[k]))
-        kids = node.get("/Kids")
-        if isinstance(kids, pikepdf.Array):
-            todo.extend(kids)
     out.text("\n".join(t for t in texts if t), "form fields")
 
 
