@@ -210,3 +210,31 @@ def open_holds(actor: User) -> list[Hold]:
 
 def holds_of(request_id: int) -> list[Hold]:
     return list(db.session.scalars(sa.select(Hold).where(Hold.request_id == request_id).order_by(Hold.id.desc())))
+
+
+def faces_sheet(actor: User, hold_id: int) -> bytes:
+    """A contact sheet (PNG) of the photos showing faces that a hold names, for the person deciding."""
+    from ..core import storage as files
+    from .faces import contact_sheet
+    hold = get_hold(actor, hold_id)
+    ids = next((m.get("face_record_ids") for m in hold.matches if m["kind"] == "faces"), None)
+    if not ids:
+        raise NotFound("This hold names no photos showing faces.")
+    photos = []
+    for record in db.session.scalars(sa.select(Record).where(Record.id.in_(ids[:200])).order_by(Record.id)):
+        with files.storage().open(record.blob.key) as fh:
+            photos.append(fh.read())
+    return contact_sheet(photos)
+
+
+def screening_jobs(hold: Hold) -> dict[int, object]:
+    """Per record waiting for the full screen: its worker job (state, attempts, last error)."""
+    from ..jobs.models import Job
+    from .services import FULL_SCREEN_JOB
+    waiting = {m["record_id"] for m in hold.matches if m["kind"] in ALWAYS_HOLD}
+    if not waiting:
+        return {}
+    blobs = dict(db.session.execute(sa.select(Record.id, Record.blob_id).where(Record.id.in_(waiting))).all())
+    jobs = {j.ref: j for j in db.session.scalars(sa.select(Job).where(
+        Job.kind == FULL_SCREEN_JOB, Job.ref.in_(blobs.values())).order_by(Job.id))}
+    return {rid: jobs.get(blob_id) for rid, blob_id in blobs.items()}

@@ -129,8 +129,16 @@ def hold_page(hold_id: int, *, error=None, status=200):
     hold = holds.get_hold(current_user, hold_id)
     records = {r.id: r for r in db.session.scalars(db.select(Record).where(Record.id.in_(hold.record_ids)))}
     return render_template("screening/hold.html", hold=hold, records=records, approve_form=DecisionForm(),
-                           dismiss_form=DismissForm(), error=error,
+                           dismiss_form=DismissForm(), error=error, jobs=holds.screening_jobs(hold),
+                           faces=next((m for m in hold.matches if m["kind"] == "faces"), None),
                            self_approval=hold.requested_by_id == current_user.id), status
+
+
+@bp.route("/staff/holds/<int:hold_id>/faces.png")
+@staff_required
+def hold_faces(hold_id: int):
+    return Response(holds.faces_sheet(current_user, hold_id), mimetype="image/png",
+                    headers={"Cache-Control": "no-store"})
 
 
 @bp.route("/staff/holds/<int:hold_id>/approve", methods=["POST"])

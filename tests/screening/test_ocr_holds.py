@@ -100,3 +100,33 @@ def test_many_face_photos_to_a_requester_are_held(ctx, app, photos, held):
     hold = _held(staff, req, ids)
     [item] = hold.matches
     assert item["kind"] == "faces" and len(item["face_record_ids"]) > 20
+    return hold
+
+
+def test_the_hold_page_shows_the_faces_and_a_contact_sheet(ctx, app, client):
+    app.config["SCREENING_OCR"] = False
+    staff, req = _cast()
+    second = f.user(Role.staff, dept=req.department)
+    f.commit()
+    ids = [f.upload(staff, req, data, f"officer-{n}.jpg").id for n, data in enumerate(pictures.face_photos(22))]
+    hold = _held(staff, req, ids)
+    f.login(client, second.email)
+    page = client.get(f"/staff/holds/{hold.id}").get_data(as_text=True)
+    assert "Photos showing faces" in page and "22 photos show faces" in page
+    sheet = client.get(f"/staff/holds/{hold.id}/faces.png")
+    assert sheet.status_code == 200 and sheet.mimetype == "image/png" and sheet.data[:4] == b"\x89PNG"
+    from PIL import Image
+    import io
+    assert Image.open(io.BytesIO(sheet.data)).width > 96 * 10
+
+
+def test_the_hold_page_says_the_worker_is_reading(ctx, client):
+    staff, req = _cast()
+    second = f.user(Role.staff, dept=req.department)
+    f.commit()
+    pages = [pictures.filler(2, seed=n) for n in range(5)]
+    rec = f.upload(staff, req, pictures.scanned_pdf(pages, dpi=150), "minutes.pdf")
+    hold = _held(staff, req, [rec.id])
+    f.login(client, second.email)
+    page = client.get(f"/staff/holds/{hold.id}").get_data(as_text=True)
+    assert "Screening in progress" in page and "Queued; attempt 1 of 3." in page

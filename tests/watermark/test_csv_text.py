@@ -1,6 +1,7 @@
 import csv
 import io
 import os
+import random
 
 import pytest
 from tests.watermark import samples
@@ -105,7 +106,7 @@ def test_csv_no_finding_on_unmarked_or_foreign(original, marked):
     (b'id,name\n1,"Ann"x\n', "malformed"),
     (b'id,name\n1,"Ann\n2,Bob\n', "never closed"),
     (b"id,name,city\n1,Ann,Springfield\n2,Bob", "truncated"),
-    (b"\x00\x01binary" + os.urandom(64), "NUL"),
+    (b"\x00\x01binary" + random.Random(64).randbytes(64), "NUL"),
 ])
 def test_csv_refuses_malformed_truncated_and_binary(bad, message):
     with pytest.raises(WatermarkError, match=message):
