@@ -77,7 +77,7 @@ class Worker:
         self.stopping = threading.Event()
         cap = app.config["WORKER_BACKOFF_MAX_SECONDS"]
         self.backoffs = {name: Backoff(name, cap) for name in
-                         ("requeue", "reminders", "scanned", "digests", "mail", "prune", "heartbeat")}
+                         ("requeue", "reminders", "scanned", "digests", "mail", "prune", "checkpoint", "heartbeat")}
         self.slot_backoffs = [Backoff(f"jobs (slot {i + 1})", cap) for i in range(self.concurrency)]
         self.running: dict[int, int] = {}   # slot -> the job it runs
         self.unreleased: dict[int, int] = {}  # slot -> a job whose failure could not be recorded

@@ -57,8 +57,11 @@ def test_hostile_search_strings_never_fail(client, ctx):
     headers = f.token_for(staff)
     for q in HOSTILE:
         page = client.get("/staff/requests", query_string={"status": "all", "q": q})
-        assert page.status_code == 200, (q, page.get_data(as_text=True)[:300])
         api = client.get("/api/v1/requests", query_string={"q": q}, headers=headers)
+        if "\x00" in q:   # a NUL is refused by name before any query (issue 21, item 6)
+            assert page.status_code == 400 and api.status_code == 400 and "NUL" in api.get_json()["error"]["message"]
+            continue
+        assert page.status_code == 200, (q, page.get_data(as_text=True)[:300])
         assert api.status_code == 200 and isinstance(api.get_json()["total"], int), q
 
 

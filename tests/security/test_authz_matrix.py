@@ -57,6 +57,7 @@ ROUTES: dict[str, tuple[dict, object]] = {
     # -- public and account pages
     "GET /": (ANYONE, None),
     "GET /healthz": (ANYONE, None),
+    "GET /readyz": (ANYONE, None),
     "GET /favicon.ico": (ANYONE, None),
     "GET /accessibility": (ANYONE, None),
     "GET /privacy": (ANYONE, None),
@@ -143,6 +144,8 @@ ROUTES: dict[str, tuple[dict, object]] = {
     "GET /staff/metrics/disclosures": (STAFF_PAGE, None),
     "GET /staff/metrics/disclosures.csv": (STAFF_PAGE, None),
     "GET /staff/holds/<int:hold_id>": (row(L, 403, 403, 200, 404, 200), None),
+    # the test world's hold names no faces: 404 for those who may see the hold
+    "GET /staff/holds/<int:hold_id>/faces.png": (row(L, 403, 403, 404, 404, 404), None),
     "POST /staff/holds/<int:hold_id>/approve": (row(L, 403, 403, 400, 404, 400), None),
     "POST /staff/holds/<int:hold_id>/dismiss": (row(L, 403, 403, 302, 404, 302), None),
     # -- admin pages
