@@ -67,7 +67,7 @@ def make_pdf(rng: random.Random) -> bytes:
 
 
 def make_index(rng: random.Random):
-    from portal.screening.detectors import variants
+    from portal.screening.matcher import variants
     from portal.screening.fuzzy import FuzzyIndex
     syllables = "an ar el en in is la le li ma mar na ne ri ro sa ta te tha va vi wel son ton".split()
 

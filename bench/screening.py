@@ -22,7 +22,8 @@ import statistics
 import sys
 import time
 
-from portal.screening.detectors import Builtins, Matcher, normalise, normalise_term
+from portal.screening.detectors import Builtins, normalise, normalise_term
+from portal.screening.matcher import Matcher
 from portal.screening.engine import Policy, screen_file
 from portal.screening.readers import Limits
 

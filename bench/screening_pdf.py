@@ -18,7 +18,8 @@ import statistics
 import sys
 import time
 
-from portal.screening.detectors import Builtins, Matcher
+from portal.screening.detectors import Builtins
+from portal.screening.matcher import Matcher
 from portal.screening.engine import Policy, screen_file
 from portal.screening.ocr_screen import OcrBudget
 from portal.screening.readers import Limits

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 
-from ..screening.detectors import Builtins, Matcher, scan
+from ..screening.detectors import Builtins, scan
+from ..screening.matcher import Matcher
 
 # Deliberately broad: a redaction that over-reaches is seen and fixed; one that misses leaks.
 PATTERNS: dict[str, tuple[str, re.Pattern]] = {
@@ -93,7 +94,7 @@ def find_spans(text: str, terms=(), patterns=(), cells: str | None = None) -> li
 
 @lru_cache(maxsize=64)
 def _term_fuzzy(terms: tuple[str, ...]):
-    from ..screening.detectors import variants
+    from ..screening.matcher import variants
     from ..screening.fuzzy import FuzzyIndex
     forms = {form: term for term in terms for form in variants(term)}
     return FuzzyIndex(list(forms)), forms

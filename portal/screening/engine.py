@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..records.sniff import sniff
-from .detectors import Builtins, Matcher, scan, snippet
+from .detectors import Builtins, scan, snippet
+from .matcher import Matcher
 from .ocr_screen import OcrBudget, screen_pixels, wants_ocr
 from .readers import Limits, Unreadable, read
 

@@ -134,7 +134,8 @@ def faces_item(actor: User, req: RecordRequest, records: list[Record], recipient
     photos = [r for r in records if r.content_type.startswith("image/")]
     if len(photos) <= limit or not _outsiders(req, recipients):
         return None
-    with_faces = [r for r in photos if faces_in(r.blob) > 0]
+    counts = faces_in(list({r.blob_id: r.blob for r in photos}.values()))
+    with_faces = [r for r in photos if counts[r.blob_id] > 0]
     if len(with_faces) <= limit:
         return None
     return {"record_id": with_faces[0].id, "filename": f"{len(with_faces)} photos", "kind": "faces",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .detectors import Builtins, Matcher, scan, snippet
+from .detectors import Builtins, scan, snippet
+from .matcher import Matcher
 
 PDF = "application/pdf"
 

@@ -13,7 +13,8 @@ from ..core.models import utcnow
 from ..extensions import db
 from ..records.models import Blob, Record
 from . import lists
-from .detectors import Builtins, Matcher
+from .detectors import Builtins
+from .matcher import Matcher
 from .engine import ALWAYS_HOLD, Policy, screen_file, screen_text
 from .ocr_screen import OcrBudget
 from .models import ScreeningResult
@@ -136,19 +137,23 @@ def screen_records(records: list[Record]) -> list[RecordScreen]:
     return [screen_record(r, p) for r in records]
 
 
-def faces_in(blob: Blob) -> int:
-    """Faces in a stored photo, counted once per file and kept with its screening results."""
+def faces_in(blobs: list[Blob]) -> dict[int, int]:
+    """Faces in each stored photo, by blob id: counted once per file and kept with its screening
+    results (one query for the counts already kept)."""
     from .faces import FaceScanFailed, count_faces
-    row = db.session.scalar(sa.select(ScreeningResult).where(
-        ScreeningResult.blob_id == blob.id, ScreeningResult.lists_token == "faces",
-        ScreeningResult.settings == "faces-1"))
-    if row is not None:
-        return int(row.result.get("faces", 0))
-    with files.storage().open(blob.key) as fh:
-        data = fh.read()
-    try:
-        count = count_faces(data)
-    except FaceScanFailed:
-        count = 1   # a photo that cannot be looked at counts as showing a face: held, not passed
-    _store(blob.id, "faces", "faces-1", {"faces": count, "flagged": count > 0, "matches": [], "findings": []})
-    return count
+    ids = [b.id for b in blobs]
+    known = {row.blob_id: int(row.result.get("faces", 0)) for row in db.session.scalars(
+        sa.select(ScreeningResult).where(ScreeningResult.blob_id.in_(ids), ScreeningResult.lists_token == "faces",
+                                         ScreeningResult.settings == "faces-1"))}
+    for blob in blobs:
+        if blob.id in known:
+            continue
+        with files.storage().open(blob.key) as fh:
+            data = fh.read()
+        try:
+            count = count_faces(data)
+        except FaceScanFailed:
+            count = 1   # a photo that cannot be looked at counts as showing a face: held, not passed
+        _store(blob.id, "faces", "faces-1", {"faces": count, "flagged": count > 0, "matches": [], "findings": []})
+        known[blob.id] = count
+    return known

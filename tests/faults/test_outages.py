@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.records.models import Blob, Record
 from tests import factories as f
 from tests.faults.support import (Answers, Worker, delivered, heartbeat_of, outages_logged, queued_copy)
-from tests.security.test_faults import mp4, weed  # noqa: F401  (weed: the fixture)
+from tests.security.test_faults import killed_on_first_upload, mp4, weed  # noqa: F401  (weed: the fixture)
 from tests.support.seaweed import start_seaweed
 
 MIB = 1024 ** 2
@@ -115,27 +115,9 @@ def test_seaweedfs_stopped_during_an_upload(client, ctx, app, tmp_path, weed):
     _, staff, _, req = f.scenario()
     answers = Answers(client)
     staff_token = f.token_for(staff)
-    killed = threading.Event()
-    watcher = weed.client()
-
-    def kill_when_upload_starts():
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not killed.is_set():
-            try:
-                if watcher.list_multipart_uploads(Bucket=weed.bucket).get("Uploads"):
-                    weed.kill()
-                    killed.set()
-                    return
-            except Exception:
-                return
-            time.sleep(0.005)
-
-    thread = threading.Thread(target=kill_when_upload_starts)
-    thread.start()
-    r = answers.call("POST", f"/api/v1/requests/{req.id}/records", headers=staff_token,
-                     data={"file": (io.BytesIO(mp4(40 * MIB)), "cctv.mp4")}, content_type="multipart/form-data")
-    killed.set()
-    thread.join()
+    with killed_on_first_upload(weed):
+        r = answers.call("POST", f"/api/v1/requests/{req.id}/records", headers=staff_token,
+                         data={"file": (io.BytesIO(mp4(40 * MIB)), "cctv.mp4")}, content_type="multipart/form-data")
     assert weed.server.process.poll() is not None, f"the upload finished before the kill: {r.status_code}"
     assert r.status_code == 503
 

@@ -9,7 +9,8 @@ from config.defaults import SCREENING_HOLD_FINDINGS
 from portal.redaction import engine
 from portal.redaction.engine.sheet import Rule
 from portal.redaction.matching import protected_terms
-from portal.screening.detectors import Builtins, Matcher
+from portal.screening.detectors import Builtins
+from portal.screening.matcher import Matcher
 from portal.screening.engine import Policy, screen_file, screen_text
 from portal.screening.ocr_screen import OcrBudget
 from portal.screening.readers import Limits

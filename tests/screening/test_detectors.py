@@ -1,7 +1,8 @@
 """Detectors on plain text: spans in the original, evasions, each built-in detector."""
 import pytest
 
-from portal.screening.detectors import Builtins, Matcher, scan
+from portal.screening.detectors import Builtins, scan
+from portal.screening.matcher import Matcher
 
 LIST = Matcher([("José Álvarez", "Undercover"), ("AB-1234", "Serials"), ("Ann", "Short"),
                 ("Quintessa Marlowe-Vance", "Undercover"), ("Maria de la Cruz", "Undercover"),

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from portal.screening.detectors import variants
+from portal.screening.matcher import variants
 from portal.screening.fuzzy import FuzzyIndex, budget, fuzzy_find
 
 TERMS = ["Quintessa Marlowe-Vance", "Quintessa", "Hartwell", "Badge 4471", "Jane Roe", "Li Wu"]

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from portal.screening import ocr
-from portal.screening.detectors import variants
+from portal.screening.matcher import variants
 from portal.screening.fuzzy import FuzzyIndex
 from tests.conftest import unavailable
 from tests.screening import pictures, samples
@@ -110,7 +110,8 @@ def test_failures_are_ocr_failed_with_a_reason(monkeypatch):
 
 
 def test_a_match_in_ocr_text_maps_back_to_its_words_and_one_box_per_line():
-    from portal.screening.detectors import Builtins, Matcher, scan
+    from portal.screening.detectors import Builtins, scan
+    from portal.screening.matcher import Matcher
     words = [ocr.Word("Statement", (10, 10, 90, 30), 95, 0), ocr.Word("by", (95, 10, 110, 30), 96, 0),
              ocr.Word("Quintessa", (400, 10, 480, 30), 90, 0),
              ocr.Word("Marlowe-Vance", (10, 40, 130, 60), 91, 1), ocr.Word("today.", (135, 40, 180, 60), 97, 1)]

@@ -1,7 +1,8 @@
 """Every hiding place of every file type, on crafted files; hostile files give a finding."""
 import pytest
 
-from portal.screening.detectors import Builtins, Matcher
+from portal.screening.detectors import Builtins
+from portal.screening.matcher import Matcher
 from portal.screening.engine import Policy, screen_file
 from portal.screening.readers import Limits
 from tests.screening import samples

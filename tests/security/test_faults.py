@@ -7,6 +7,7 @@ error a dropped connection raises, on the second grant of a release.
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import io
 import os
@@ -107,11 +108,10 @@ def _actions() -> list[str]:
 
 # -- storage stopped mid-upload --------------------------------------------------------------
 
-def test_storage_stopped_mid_upload_keeps_nothing_and_says_try_again(client, ctx, weed, runner):
-    """A 40 MiB upload goes to S3 in 8 MiB parts; the server is killed as soon as the first part
-    is in flight. The uploader gets a 503 that says nothing was saved; no row, no object."""
-    _, staff, _, req = f.scenario()
-    h = f.token_for(staff)
+@contextlib.contextmanager
+def killed_on_first_upload(weed):
+    """SeaweedFS is killed as soon as a multipart upload is in flight inside the block (a watcher
+    thread polls for it; it stops when the block ends, killed or not)."""
     killed = threading.Event()
     watcher = weed.client()
 
@@ -129,11 +129,22 @@ def test_storage_stopped_mid_upload_keeps_nothing_and_says_try_again(client, ctx
 
     thread = threading.Thread(target=kill_when_upload_starts)
     thread.start()
-    r = client.post(f"/api/v1/requests/{req.id}/records", headers=h,
-                    data={"file": (io.BytesIO(mp4(40 * MIB)), "bodycam.mp4")},
-                    content_type="multipart/form-data")
-    killed.set()   # stops the watcher if the upload ended first
-    thread.join()
+    try:
+        yield
+    finally:
+        killed.set()
+        thread.join()
+
+
+def test_storage_stopped_mid_upload_keeps_nothing_and_says_try_again(client, ctx, weed, runner):
+    """A 40 MiB upload goes to S3 in 8 MiB parts; the server is killed as soon as the first part
+    is in flight. The uploader gets a 503 that says nothing was saved; no row, no object."""
+    _, staff, _, req = f.scenario()
+    h = f.token_for(staff)
+    with killed_on_first_upload(weed):
+        r = client.post(f"/api/v1/requests/{req.id}/records", headers=h,
+                        data={"file": (io.BytesIO(mp4(40 * MIB)), "bodycam.mp4")},
+                        content_type="multipart/form-data")
     assert weed.server.process.poll() is not None, f"the upload finished before the kill: {r.status_code}"
     assert r.status_code == 503
     assert r.get_json()["error"] == {"code": "unavailable", "message": "File storage cannot be reached right "
