@@ -1,7 +1,7 @@
 """Protected terms in OCR'd words, tolerating OCR's usual errors.
 
 Pure: no Flask. `FuzzyIndex(forms)` is built once per list revision from the matcher's normalised
-term forms (`detectors.variants`); `index.find(words)` takes a page's OCR words in reading order
+term forms (`matcher.variants`); `index.find(words)` takes a page's OCR words in reading order
 and returns `FuzzyMatch(form, start, end, distance)`: words [start, end) hold the term.
 `fuzzy_find(words, forms)` does both at once, for a single use.
 
